@@ -1,0 +1,78 @@
+import type { MembershipRole, SessionOrigin, TokenKind } from '../generated/prisma/enums.js';
+import type { Prisma, PrismaClient } from '../generated/prisma/client.js';
+import { AppError, forbidden, notFound, unauthenticated } from '../errors.js';
+import type { Principal } from './principal.js';
+
+/**
+ * The access rules of the API, in one place. Every path that touches sessions (queries,
+ * mutations, lazy fields, federation) goes through these functions.
+ */
+
+/** A principal's standing in one workspace. */
+export interface WorkspaceAccess {
+  principal: Principal;
+  workspaceId: string;
+  role: MembershipRole;
+}
+
+export function requirePrincipal(principal: Principal | null): Principal {
+  if (!principal) throw unauthenticated('Authentication required: send "Authorization: Bearer <token>"', false);
+  return principal;
+}
+
+interface WorkspaceRow {
+  workspaceId: string | null;
+  role: MembershipRole | null;
+}
+
+/**
+ * Finds the workspace by its slugs and the caller's membership in it, in one statement.
+ * Unknown org or workspace is NOT_FOUND; an existing workspace the caller is not a member of is
+ * FORBIDDEN.
+ */
+export async function workspaceAccess(
+  prisma: PrismaClient,
+  principal: Principal | null,
+  org: string,
+  workspace: string,
+): Promise<WorkspaceAccess> {
+  const caller = requirePrincipal(principal);
+  const rows = await prisma.$queryRaw<WorkspaceRow[]>`
+    SELECT w.id::text AS "workspaceId", m.role::text AS "role"
+      FROM organizations o
+      LEFT JOIN workspaces w ON w.org_id = o.id AND w.slug = ${workspace}
+      LEFT JOIN memberships m ON m.workspace_id = w.id AND m.user_id = ${caller.userId}::uuid
+     WHERE o.slug = ${org}`;
+  const row = rows[0];
+  if (!row) throw notFound('Organization');
+  if (!row.workspaceId) throw notFound('Workspace');
+  if (!row.role) throw forbidden('You are not a member of this workspace');
+  return { principal: caller, workspaceId: row.workspaceId, role: row.role };
+}
+
+/** Sessions of the workspace the caller may see: WORKSPACE ones, and their own PRIVATE ones. */
+export function visibleSessionsWhere(access: WorkspaceAccess): Prisma.SessionWhereInput {
+  return {
+    workspaceId: access.workspaceId,
+    OR: [{ visibility: 'WORKSPACE' }, { userId: access.principal.userId }],
+  };
+}
+
+/** READER reads only; CONTRIBUTOR and ADMIN may create and change their own sessions. */
+export function requireWriter(access: WorkspaceAccess): void {
+  if (access.role === 'READER') throw forbidden('Your role in this workspace (READER) cannot change sessions');
+}
+
+/** Origins a token kind may write (SES-ORG-004). */
+const ORIGINS_BY_TOKEN_KIND: Record<TokenKind, readonly SessionOrigin[] | 'any'> = {
+  USER: ['USER'],
+  WORKER: ['USER', 'WORKER'],
+  SERVICE: 'any',
+};
+
+export function requireOriginAllowed(principal: Principal, origin: SessionOrigin): void {
+  const allowed = ORIGINS_BY_TOKEN_KIND[principal.tokenKind];
+  if (allowed !== 'any' && !allowed.includes(origin)) {
+    throw new AppError('FORBIDDEN', `A ${principal.tokenKind} token cannot write sessions of origin ${origin}`);
+  }
+}

@@ -1,0 +1,93 @@
+import path from 'node:path';
+
+/** Every setting the server reads, typed and validated in one place. */
+export interface Config {
+  port: number;
+  host: string;
+  /** PostgreSQL URL; undefined selects the embedded PGlite database. */
+  databaseUrl: string | undefined;
+  /** Folder of the embedded database. */
+  dataDir: string;
+  /** Apply pending migrations when the server starts (always on in embedded mode). */
+  migrateOnStart: boolean;
+  /** Embedded mode: the secret of the demo tenant's token, minted on first start. */
+  demoToken: string | undefined;
+  /** Serve GraphiQL to browsers at /graphql. */
+  graphiql: boolean;
+  /** Allow introspection queries (GraphiQL and codegen need them). */
+  introspection: boolean;
+  logLevel: LogLevel;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function readBoolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${env[name]}"`);
+}
+
+function readPort(env: Env, name: string, fallback: number): number {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) {
+    throw new ConfigError(`${name} must be a port number (0-65535), got "${raw}"`);
+  }
+  return value;
+}
+
+function readDatabaseUrl(env: Env): string | undefined {
+  const raw = env.DATABASE_URL?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  let protocol: string;
+  try {
+    protocol = new URL(raw).protocol;
+  } catch {
+    throw new ConfigError('DATABASE_URL is not a valid URL');
+  }
+  if (protocol !== 'postgres:' && protocol !== 'postgresql:') {
+    throw new ConfigError(`DATABASE_URL must be a postgres:// or postgresql:// URL, got "${protocol}"`);
+  }
+  return raw;
+}
+
+function readLogLevel(env: Env): LogLevel {
+  const raw = (env.LOG_LEVEL?.trim().toLowerCase() || 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(raw)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
+  }
+  return raw;
+}
+
+function readDemoToken(env: Env): string | undefined {
+  const raw = env.DEMO_TOKEN?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  if (raw.length < 16) throw new ConfigError('DEMO_TOKEN must be at least 16 characters long');
+  return raw;
+}
+
+/** Reads the configuration from the environment; throws ConfigError with a clear message. */
+export function loadConfig(env: Env = process.env): Config {
+  const databaseUrl = readDatabaseUrl(env);
+  return {
+    port: readPort(env, 'PORT', 4000),
+    host: env.HOST?.trim() || '0.0.0.0',
+    databaseUrl,
+    dataDir: path.resolve(env.DATA_DIR?.trim() || '.data'),
+    migrateOnStart: databaseUrl === undefined || readBoolean(env, 'MIGRATE_ON_START', false),
+    demoToken: readDemoToken(env),
+    graphiql: readBoolean(env, 'GRAPHIQL', true),
+    introspection: readBoolean(env, 'INTROSPECTION', true),
+    logLevel: readLogLevel(env),
+  };
+}

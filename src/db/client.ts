@@ -1,0 +1,138 @@
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { PrismaClient } from '../generated/prisma/client.js';
+import type { MigrationConnection } from './migrate.js';
+
+export type DatabaseMode = 'embedded' | 'postgres';
+
+/** One database, whichever mode: the Prisma client and a way to run migrations on it. */
+export interface Database {
+  mode: DatabaseMode;
+  prisma: PrismaClient;
+  /** Runs `fn` on one dedicated connection (multi-statement scripts, advisory locks). */
+  withConnection<T>(fn: (conn: MigrationConnection) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** PostgreSQL URL; undefined opens the embedded PGlite database in `dataDir`. */
+  databaseUrl: string | undefined;
+  /** Folder of the embedded database; `memory://` keeps it in memory. */
+  dataDir: string;
+  /** Called with the text of every SQL statement Prisma sends (used to count statements). */
+  onQuery?: (sql: string) => void;
+}
+
+function createPrisma(adapter: PrismaPg | PrismaPGlite, onQuery: ((sql: string) => void) | undefined): PrismaClient {
+  if (!onQuery) return new PrismaClient({ adapter });
+  const prisma = new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] });
+  prisma.$on('query', (event) => onQuery(event.query));
+  return prisma;
+}
+
+export class DatabaseInUseError extends Error {
+  override name = 'DatabaseInUseError';
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * PGlite is one process's database: two processes writing one data folder would corrupt it. A lock
+ * file holding the owner's pid keeps a second process (say, the admin CLI while the server runs)
+ * out with a clear message; a lock left by a dead process is taken over.
+ */
+async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
+  const lockPath = path.join(dataDir, 'server.lock');
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      const handle = await open(lockPath, 'wx');
+      await handle.writeFile(String(process.pid));
+      await handle.close();
+      return () => rm(lockPath, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const pid = Number((await readFile(lockPath, 'utf8').catch(() => '')).trim());
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
+        throw new DatabaseInUseError(
+          `The embedded database in ${dataDir} is in use by process ${pid}. Stop it first, or use PostgreSQL (DATABASE_URL).`,
+        );
+      }
+      await rm(lockPath, { force: true });
+    }
+  }
+  throw new DatabaseInUseError(`Could not lock the embedded database in ${dataDir}`);
+}
+
+async function openEmbedded(options: DatabaseOptions): Promise<Database> {
+  const inMemory = options.dataDir.startsWith('memory://');
+  let unlock = async () => {};
+  if (!inMemory) {
+    await mkdir(options.dataDir, { recursive: true });
+    unlock = await lockDataDir(options.dataDir);
+  }
+  let pglite: PGlite;
+  try {
+    // PostgreSQL's own files live in a sub-folder, next to the lock file.
+    pglite = await PGlite.create(inMemory ? options.dataDir : path.join(options.dataDir, 'pgdata'));
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
+  const prisma = createPrisma(new PrismaPGlite(pglite), options.onQuery);
+  const conn: MigrationConnection = {
+    exec: async (sql) => {
+      await pglite.exec(sql);
+    },
+    query: async <Row>(sql: string, params?: unknown[]) => (await pglite.query<Row>(sql, params)).rows,
+  };
+  return {
+    mode: 'embedded',
+    prisma,
+    // PGlite is a single connection; it serialises statements itself.
+    withConnection: (fn) => fn(conn),
+    close: async () => {
+      await prisma.$disconnect();
+      await pglite.close();
+      await unlock();
+    },
+  };
+}
+
+async function openPostgres(databaseUrl: string, options: DatabaseOptions): Promise<Database> {
+  const prisma = createPrisma(new PrismaPg({ connectionString: databaseUrl }), options.onQuery);
+  return {
+    mode: 'postgres',
+    prisma,
+    withConnection: async (fn) => {
+      const client = new pg.Client({ connectionString: databaseUrl });
+      await client.connect();
+      try {
+        return await fn({
+          exec: async (sql) => {
+            await client.query(sql);
+          },
+          query: async <Row>(sql: string, params?: unknown[]) =>
+            (await client.query(sql, params)).rows as Row[],
+        });
+      } finally {
+        await client.end();
+      }
+    },
+    close: () => prisma.$disconnect(),
+  };
+}
+
+export function openDatabase(options: DatabaseOptions): Promise<Database> {
+  return options.databaseUrl ? openPostgres(options.databaseUrl, options) : openEmbedded(options);
+}

@@ -1,0 +1,174 @@
+import { GraphQLError, type GraphQLErrorExtensions } from 'graphql';
+
+/**
+ * The one error table of the API (API.md): code → HTTP status and envelope type.
+ * Everything the API raises on purpose is an AppError built from this table; anything else is
+ * masked as INTERNAL_SERVER_ERROR by toPublicError.
+ */
+export const ERROR_TABLE = {
+  BAD_REQUEST: { status: 400, type: 'invalid_request_error' },
+  UNAUTHENTICATED: { status: 401, type: 'authentication_error' },
+  FORBIDDEN: { status: 403, type: 'permission_error' },
+  NOT_FOUND: { status: 404, type: 'not_found_error' },
+  ALREADY_EXISTS: { status: 409, type: 'already_exists_error' },
+  CONFLICT: { status: 409, type: 'conflict_error' },
+  BAD_USER_INPUT: { status: 422, type: 'validation_error' },
+  UPGRADE_REQUIRED: { status: 426, type: 'upgrade_required_error' },
+  RATE_LIMITED: { status: 429, type: 'rate_limit_error' },
+  INTERNAL_SERVER_ERROR: { status: 500, type: 'app_error' },
+  BAD_GATEWAY: { status: 502, type: 'database_error' },
+  GATEWAY_TIMEOUT: { status: 504, type: 'timeout_error' },
+} as const satisfies Record<string, { status: number; type: string }>;
+
+export type ErrorCode = keyof typeof ERROR_TABLE;
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_TABLE, value);
+}
+
+/** One item of a validation error: where (`loc`), what (`msg`) and a machine-readable `type`. */
+export interface ValidationItem {
+  loc: (string | number)[];
+  msg: string;
+  type: string;
+}
+
+export interface EnvelopeExtensions extends GraphQLErrorExtensions {
+  code: ErrorCode;
+  status: number;
+  type: string;
+  errors?: ValidationItem[];
+}
+
+export interface AppErrorOptions {
+  errors?: ValidationItem[];
+  /**
+   * Set when the error fails the whole request (raised before execution): the HTTP response then
+   * carries this status (and headers, such as Retry-After). Field errors keep HTTP 200.
+   */
+  http?: { status: number; headers?: Record<string, string> };
+}
+
+export function envelope(code: ErrorCode, errors?: ValidationItem[]): EnvelopeExtensions {
+  const { status, type } = ERROR_TABLE[code];
+  return errors && errors.length > 0 ? { code, status, type, errors } : { code, status, type };
+}
+
+/** An error the API raises on purpose; its message is the envelope's `detail`. */
+export class AppError extends GraphQLError {
+  declare readonly extensions: EnvelopeExtensions;
+
+  constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
+    const extensions: GraphQLErrorExtensions = { ...envelope(code, options.errors) };
+    if (options.http) extensions.http = options.http;
+    super(message, { extensions });
+    this.name = 'AppError';
+  }
+
+  get code(): ErrorCode {
+    return this.extensions.code;
+  }
+}
+
+export const notFound = (what: string) => new AppError('NOT_FOUND', `${what} not found`);
+export const forbidden = (message: string) => new AppError('FORBIDDEN', message);
+export const badUserInput = (message: string, errors: ValidationItem[]) =>
+  new AppError('BAD_USER_INPUT', message, { errors });
+export const unauthenticated = (message: string, failsRequest: boolean) =>
+  new AppError('UNAUTHENTICATED', message, failsRequest ? { http: { status: 401 } } : {});
+
+export const MASKED_MESSAGE = 'Unexpected error.';
+
+function findAppError(error: unknown): AppError | undefined {
+  let current: unknown = error;
+  for (let depth = 0; current instanceof Error && depth < 10; depth += 1) {
+    if (current instanceof AppError) return current;
+    current = current instanceof GraphQLError ? current.originalError : current.cause;
+  }
+  return undefined;
+}
+
+function isPublic(error: GraphQLError): boolean {
+  return isErrorCode(error.extensions.code) && typeof error.extensions.status === 'number';
+}
+
+// graphql-js 16 reports a variable that fails coercion as
+// `Variable "$input" got invalid value "x" at "input.id"; Expected type "UUID". …`.
+const VARIABLE_ERROR = /^Variable "\$([^"]+)" got invalid value (?:.*?)(?: at "([^"]+)")?; ([\s\S]*)$/;
+
+function locFromPath(variable: string, path: string | undefined): (string | number)[] {
+  const loc: (string | number)[] = [];
+  const source = path ?? variable;
+  for (const part of source.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) {
+    if (part[2] !== undefined) loc.push(Number(part[2]));
+    else if (part[1] !== undefined) loc.push(part[1]);
+  }
+  return loc;
+}
+
+/** A variable that did not coerce: BAD_USER_INPUT with one `errors` item pointing at it. */
+function variableError(error: GraphQLError): GraphQLError | undefined {
+  if (error.originalError && !(error.originalError instanceof GraphQLError) && !(error.originalError instanceof TypeError)) {
+    return undefined;
+  }
+  const match = VARIABLE_ERROR.exec(error.message);
+  if (!match) return undefined;
+  const [, variable = '', path, reason = ''] = match;
+  const item: ValidationItem = { loc: locFromPath(variable, path), msg: reason, type: 'invalid_value' };
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    extensions: { ...error.extensions, ...envelope('BAD_USER_INPUT', [item]) },
+  });
+}
+
+/**
+ * The one mapping from anything thrown to what a client may see.
+ * - AppError (possibly wrapped by graphql-js) → its envelope, located at the failing field;
+ * - a variable that failed coercion → BAD_USER_INPUT with an `errors` item;
+ * - parse and validation errors → BAD_REQUEST envelope, keeping yoga's HTTP behaviour;
+ * - anything else → INTERNAL_SERVER_ERROR with a fixed message (no stack, SQL or internals).
+ * `unexpected` tells the caller to log the original server-side.
+ */
+export function toPublicError(error: unknown): { error: GraphQLError; unexpected: boolean } {
+  const app = findAppError(error);
+  const located = error instanceof GraphQLError ? error : undefined;
+  if (app) {
+    if (app === error) return { error: app, unexpected: false };
+    return {
+      error: new GraphQLError(app.message, {
+        nodes: located?.nodes,
+        source: located?.source,
+        positions: located?.positions,
+        path: located?.path,
+        extensions: app.extensions,
+      }),
+      unexpected: false,
+    };
+  }
+  if (located && isPublic(located)) return { error: located, unexpected: false };
+  if (located) {
+    const fromVariable = variableError(located);
+    if (fromVariable) return { error: fromVariable, unexpected: false };
+    if (!located.originalError) {
+      // Parse or validation error (yoga sets its HTTP status in `extensions.http`): extend in
+      // place, as yoga itself does, so that its status handling is kept.
+      Object.assign(located.extensions as Record<string, unknown>, envelope('BAD_REQUEST'));
+      return { error: located, unexpected: false };
+    }
+  }
+  return {
+    error: new GraphQLError(MASKED_MESSAGE, {
+      nodes: located?.nodes,
+      source: located?.source,
+      positions: located?.positions,
+      path: located?.path,
+      // Kept off the wire (GraphQLError serialises message, locations, path and extensions only);
+      // it lets yoga answer 500 when nothing else of the request succeeded.
+      originalError: error instanceof Error ? error : undefined,
+      extensions: envelope('INTERNAL_SERVER_ERROR'),
+    }),
+    unexpected: true,
+  };
+}

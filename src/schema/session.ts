@@ -1,0 +1,155 @@
+import { workspaceAccess } from '../auth/access.js';
+import { listSessions, type SessionPage } from '../sessions/list.js';
+import { saveSession } from '../sessions/save.js';
+import { findVisibleSession } from '../sessions/session-id.js';
+import { builder } from './builder.js';
+import { SessionCreatorRef } from './creator.js';
+import {
+  ArchivedStateEnum,
+  OrderDirectionEnum,
+  SessionOrderFieldEnum,
+  SessionOriginEnum,
+  SessionVisibilityEnum,
+} from './enums.js';
+import { LabelFilterRef, LabelInputRef, SessionLabelRef } from './labels.js';
+import { SessionUsageRef } from './usage.js';
+
+export const SessionRef = builder.prismaObject('Session', {
+  description: 'A chat session between a user and an agent.',
+  fields: (t) => ({
+    id: t.expose('id', { type: 'UUID' }),
+    userId: t.expose('userId', { type: 'UUID', nullable: true }),
+    creator: t.field({
+      type: SessionCreatorRef,
+      nullable: true,
+      description: 'The owner; null when the user was deleted. Batched per request.',
+      resolve: (session, _args, ctx) => (session.userId ? ctx.loaders.user.load(session.userId) : null),
+    }),
+    projectId: t.expose('projectId', { type: 'UUID', nullable: true }),
+    runtimeId: t.expose('runtimeId', { type: 'UUID', nullable: true }),
+    groupId: t.expose('groupId', { type: 'UUID', nullable: true }),
+    agent: t.exposeString('agent', { nullable: true }),
+    model: t.exposeString('model', { nullable: true }),
+    title: t.exposeString('title', { nullable: true }),
+    previewText: t.exposeString('previewText', {
+      nullable: true,
+      description: 'The first user message, first 200 characters; set once.',
+    }),
+    messageCount: t.exposeInt('messageCount'),
+    visibility: t.expose('visibility', { type: SessionVisibilityEnum }),
+    origin: t.expose('origin', { type: SessionOriginEnum }),
+    labels: t.field({
+      type: [SessionLabelRef],
+      description: 'Sorted by key; values sorted. Batched per request.',
+      resolve: (session, _args, ctx) => ctx.loaders.labels.load(session.id),
+    }),
+    usage: t.field({
+      type: SessionUsageRef,
+      description: 'Aggregated from the transcript at read time. Batched per request.',
+      resolve: (session, _args, ctx) => ctx.loaders.usage.load(session.id),
+    }),
+    archivedAt: t.expose('archivedAt', { type: 'DateTime', nullable: true }),
+    frozenAt: t.expose('frozenAt', { type: 'DateTime', nullable: true }),
+    frozenBy: t.exposeString('frozenBy', { nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    lastMessageAt: t.expose('lastMessageAt', { type: 'DateTime', nullable: true }),
+  }),
+});
+
+const SaveSessionInputRef = builder.inputType('SaveSessionInput', {
+  fields: (t) => ({
+    id: t.field({ type: 'UUID', required: true, description: 'Made up by the client.' }),
+    model: t.string({ required: true }),
+    messageCount: t.field({ type: 'NonNegativeInt', defaultValue: 0 }),
+    agent: t.string(),
+    title: t.string(),
+    labels: t.field({ type: [LabelInputRef] }),
+    origin: t.field({ type: SessionOriginEnum, defaultValue: 'USER' }),
+    visibility: t.field({ type: SessionVisibilityEnum, defaultValue: 'PRIVATE' }),
+    projectId: t.field({ type: 'UUID' }),
+    runtimeId: t.field({ type: 'UUID' }),
+    groupId: t.field({ type: 'UUID' }),
+  }),
+});
+
+const SessionFilterRef = builder.inputType('SessionFilter', {
+  description: 'Values OR within a dimension, dimensions AND together. Filters narrow; they never grant access.',
+  fields: (t) => ({
+    userIds: t.field({ type: ['UUID'] }),
+    projectIds: t.field({ type: ['UUID'] }),
+    agents: t.stringList(),
+    models: t.stringList(),
+    origins: t.field({ type: [SessionOriginEnum] }),
+    archived: t.field({ type: ArchivedStateEnum, defaultValue: 'ACTIVE' }),
+    labels: t.field({ type: [LabelFilterRef], description: 'Values OR within a key, keys AND together.' }),
+    includeWorkloadSessions: t.boolean({ defaultValue: false }),
+  }),
+});
+
+const SessionOrderRef = builder.inputType('SessionOrder', {
+  fields: (t) => ({
+    field: t.field({ type: SessionOrderFieldEnum, required: true, defaultValue: 'UPDATED_AT' }),
+    direction: t.field({ type: OrderDirectionEnum, required: true, defaultValue: 'DESC' }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  session: t.field({
+    type: SessionRef,
+    description: 'One session by full UUID or unique prefix of at least 8 hex characters.',
+    args: {
+      org: t.arg.string({ required: true }),
+      workspace: t.arg.string({ required: true }),
+      id: t.arg.string({ required: true }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const access = await workspaceAccess(ctx.prisma, ctx.principal, args.org, args.workspace);
+      return findVisibleSession(ctx.prisma, access, args.id);
+    },
+  }),
+  sessions: t.connection(
+    {
+      type: SessionRef,
+      description: 'The sessions the caller can see, newest update first by default. Page size 20 by default, 100 at most.',
+      args: {
+        org: t.arg.string({ required: true }),
+        workspace: t.arg.string({ required: true }),
+        filter: t.arg({ type: SessionFilterRef }),
+        orderBy: t.arg({ type: SessionOrderRef }),
+      },
+      resolve: async (_root, args, ctx): Promise<SessionPage> => {
+        const access = await workspaceAccess(ctx.prisma, ctx.principal, args.org, args.workspace);
+        const order = { field: args.orderBy?.field ?? 'UPDATED_AT', direction: args.orderBy?.direction ?? 'DESC' } as const;
+        return listSessions(ctx.prisma, access, args.filter, order, args);
+      },
+    },
+    {
+      name: 'SessionConnection',
+      fields: (tc) => ({
+        totalCount: tc.int({
+          description: 'Sessions matching the filter that the caller can see, across all pages.',
+          resolve: (page) => (page as unknown as SessionPage).totalCount(),
+        }),
+      }),
+    },
+    { name: 'SessionEdge' },
+  ),
+}));
+
+builder.mutationFields((t) => ({
+  saveSession: t.field({
+    type: SessionRef,
+    description:
+      'Creates the session, owned by the caller. Saving an id you own again (same workspace) is a safe retry that updates messageCount, model, agent and title.',
+    args: {
+      org: t.arg.string({ required: true }),
+      workspace: t.arg.string({ required: true }),
+      input: t.arg({ type: SaveSessionInputRef, required: true }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const access = await workspaceAccess(ctx.prisma, ctx.principal, args.org, args.workspace);
+      return saveSession(ctx.prisma, access, args.input);
+    },
+  }),
+}));

@@ -1,0 +1,168 @@
+import type { Prisma, PrismaClient, Session } from '../generated/prisma/client.js';
+import { badUserInput, type ValidationItem } from '../errors.js';
+import { visibleSessionsWhere, type WorkspaceAccess } from '../auth/access.js';
+import { sessionFilterWhere, type SessionFilter } from './filter.js';
+
+export type SessionOrderField = 'UPDATED_AT' | 'LAST_MESSAGE_AT' | 'CREATED_AT' | 'MESSAGE_COUNT';
+export type OrderDirection = 'ASC' | 'DESC';
+export interface SessionOrder {
+  field: SessionOrderField;
+  direction: OrderDirection;
+}
+
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+
+const COLUMN = {
+  UPDATED_AT: 'updatedAt',
+  LAST_MESSAGE_AT: 'lastMessageAt',
+  CREATED_AT: 'createdAt',
+  MESSAGE_COUNT: 'messageCount',
+} as const satisfies Record<SessionOrderField, keyof Session>;
+
+type SortValue = string | number | null;
+
+/** What a cursor encodes: the ordering it belongs to and the position of its row in it. */
+interface CursorPosition {
+  field: SessionOrderField;
+  direction: OrderDirection;
+  value: SortValue;
+  id: string;
+}
+
+export interface PageArgs {
+  first?: number | null;
+  after?: string | null;
+  last?: number | null;
+  before?: string | null;
+}
+
+export interface SessionPage {
+  edges: { cursor: string; node: Session }[];
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+  /** Counted only when the client asks for totalCount. */
+  totalCount: () => Promise<number>;
+}
+
+function sortValue(session: Session, field: SessionOrderField): SortValue {
+  const value = session[COLUMN[field]];
+  return value instanceof Date ? value.toISOString() : value;
+}
+
+export function encodeCursor(session: Session, order: SessionOrder): string {
+  const position: CursorPosition = { ...order, value: sortValue(session, order.field), id: session.id };
+  return Buffer.from(JSON.stringify(position)).toString('base64url');
+}
+
+function decodeCursor(cursor: string, order: SessionOrder, arg: 'after' | 'before'): CursorPosition {
+  const invalid = (msg: string) =>
+    badUserInput(`Invalid "${arg}" cursor`, [{ loc: [arg], msg, type: 'cursor_invalid' }]);
+  let position: Partial<CursorPosition>;
+  try {
+    position = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<CursorPosition>;
+  } catch {
+    throw invalid('Not a cursor returned by this API');
+  }
+  if (typeof position !== 'object' || position === null || typeof position.id !== 'string') {
+    throw invalid('Not a cursor returned by this API');
+  }
+  if (position.field !== order.field || position.direction !== order.direction) {
+    throw invalid('The cursor belongs to another orderBy; restart paging without it');
+  }
+  const value = position.value;
+  const valueOk =
+    value === null ||
+    (order.field === 'MESSAGE_COUNT' ? Number.isInteger(value) : typeof value === 'string' && !Number.isNaN(Date.parse(value)));
+  if (!valueOk || (value === null && order.field !== 'LAST_MESSAGE_AT')) throw invalid('Not a cursor returned by this API');
+  return { field: order.field, direction: order.direction, value: value ?? null, id: position.id };
+}
+
+/**
+ * Rows strictly after `position` when walking in `direction`. Nulls (only lastMessageAt has them)
+ * sort as the smallest value, so DESC lists sessions without messages last; the id breaks ties in
+ * the same direction, which makes the order total and the cursors stable.
+ */
+function keysetWhere(position: CursorPosition, direction: OrderDirection): Prisma.SessionWhereInput {
+  const column = COLUMN[position.field];
+  const cmp = direction === 'DESC' ? 'lt' : 'gt';
+  const value = position.value === null ? null : column === 'messageCount' ? position.value : new Date(position.value);
+  const idAfter = { id: { [cmp]: position.id } };
+  if (value === null) {
+    return direction === 'DESC'
+      ? { [column]: null, ...idAfter }
+      : { OR: [{ [column]: null, ...idAfter }, { [column]: { not: null } }] };
+  }
+  const or: Prisma.SessionWhereInput[] = [{ [column]: { [cmp]: value } }, { [column]: value, ...idAfter }];
+  if (direction === 'DESC' && column === 'lastMessageAt') or.push({ lastMessageAt: null });
+  return { OR: or };
+}
+
+function orderByFor(field: SessionOrderField, direction: OrderDirection): Prisma.SessionOrderByWithRelationInput[] {
+  const sort = direction === 'DESC' ? 'desc' : 'asc';
+  const column = COLUMN[field];
+  const primary: Prisma.SessionOrderByWithRelationInput =
+    column === 'lastMessageAt' ? { lastMessageAt: { sort, nulls: sort === 'desc' ? 'last' : 'first' } } : { [column]: sort };
+  return [primary, { id: sort }];
+}
+
+function pageSize(args: PageArgs): { size: number; backward: boolean } {
+  const items: ValidationItem[] = [];
+  if (args.first != null && args.last != null) {
+    items.push({ loc: ['last'], msg: 'Pass either first or last, not both', type: 'pagination_conflict' });
+  }
+  for (const arg of ['first', 'last'] as const) {
+    const value = args[arg];
+    if (value != null && (value < 0 || value > MAX_PAGE_SIZE)) {
+      items.push({ loc: [arg], msg: `Must be between 0 and ${MAX_PAGE_SIZE}`, type: 'page_size' });
+    }
+  }
+  if (items.length > 0) throw badUserInput('Invalid pagination arguments', items);
+  const backward = args.last != null || (args.first == null && args.before != null && args.after == null);
+  return { size: (backward ? args.last : args.first) ?? DEFAULT_PAGE_SIZE, backward };
+}
+
+/**
+ * One page of the sessions the caller can see, with keyset (cursor) pagination over any order
+ * field: one statement for the page (plus one for totalCount when asked), whatever the page size.
+ */
+export async function listSessions(
+  prisma: PrismaClient,
+  access: WorkspaceAccess,
+  filter: SessionFilter | null | undefined,
+  order: SessionOrder,
+  args: PageArgs,
+): Promise<SessionPage> {
+  const { size, backward } = pageSize(args);
+  const base: Prisma.SessionWhereInput = { AND: [visibleSessionsWhere(access), sessionFilterWhere(filter)] };
+  const after = args.after ? decodeCursor(args.after, order, 'after') : undefined;
+  const before = args.before ? decodeCursor(args.before, order, 'before') : undefined;
+  const reverse: OrderDirection = order.direction === 'DESC' ? 'ASC' : 'DESC';
+  const bounds: Prisma.SessionWhereInput[] = [];
+  if (after) bounds.push(keysetWhere(after, order.direction));
+  if (before) bounds.push(keysetWhere(before, reverse));
+
+  const rows =
+    size === 0
+      ? []
+      : await prisma.session.findMany({
+          where: { AND: [base, ...bounds] },
+          orderBy: orderByFor(order.field, backward ? reverse : order.direction),
+          take: size + 1,
+        });
+  const hasMore = rows.length > size;
+  const page = rows.slice(0, size);
+  if (backward) page.reverse();
+  const edges = page.map((node) => ({ cursor: encodeCursor(node, order), node }));
+  return {
+    edges,
+    pageInfo: {
+      // Relay: the far side of a page is only known when paging that way; the near side is known
+      // when a cursor was given (keyset pagination never leaves a hole behind a cursor).
+      hasNextPage: backward ? before !== undefined : hasMore,
+      hasPreviousPage: backward ? hasMore : after !== undefined,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+    totalCount: () => prisma.session.count({ where: base }),
+  };
+}

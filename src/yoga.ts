@@ -1,0 +1,108 @@
+import { NoSchemaIntrospectionCustomRule } from 'graphql';
+import { createYoga, useReadinessCheck, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import type { Config } from './config.js';
+import { createContextFactory, type Context } from './context.js';
+import { toPublicError } from './errors.js';
+import type { PrismaClient } from './generated/prisma/client.js';
+import { errorFields, type Logger } from './logger.js';
+import { useRequestId } from './request-id.js';
+import { schema } from './schema/index.js';
+
+export interface YogaDeps {
+  config: Pick<Config, 'graphiql' | 'introspection' | 'demoToken'>;
+  prisma: PrismaClient;
+  logger: Logger;
+}
+
+export type Yoga = YogaServerInstance<Record<string, unknown>, Context>;
+
+const EXAMPLE_QUERY = `# Sessions you can see in the demo workspace, newest first.
+# Set the Authorization header below: {"Authorization": "Bearer <token>"}
+query RecentSessions {
+  viewer { email memberships { org workspace role } }
+  sessions(org: "demo", workspace: "main", first: 10) {
+    totalCount
+    nodes {
+      id title model messageCount updatedAt
+      creator { email }
+      labels { key values }
+      usage { totalTokens totalCostUsd }
+    }
+  }
+}
+`;
+
+/**
+ * Maps every execution error to the envelope (errors.ts) while the request context is at hand, so
+ * unexpected ones are logged with the request id before they are masked.
+ */
+function useErrorEnvelope(logger: Logger): Plugin<Context> {
+  return {
+    onExecute() {
+      return {
+        onExecuteDone({ args, result, setResult }) {
+          if (!('errors' in result) || !result.errors?.length) return;
+          const { requestId } = args.contextValue;
+          const errors = result.errors.map((original) => {
+            const { error, unexpected } = toPublicError(original);
+            if (unexpected) {
+              logger.error('unexpected error', { requestId, path: original.path, ...errorFields(original.originalError ?? original) });
+            }
+            return error;
+          });
+          setResult({ ...result, errors });
+        },
+      };
+    },
+  };
+}
+
+function useIntrospectionSwitch(enabled: boolean): Plugin {
+  return {
+    onValidate({ addValidationRule }) {
+      if (!enabled) addValidationRule(NoSchemaIntrospectionCustomRule);
+    },
+  };
+}
+
+export function buildYoga({ config, prisma, logger }: YogaDeps): Yoga {
+  return createYoga<Record<string, unknown>, Context>({
+    schema,
+    context: createContextFactory({ prisma, logger }),
+    graphqlEndpoint: '/graphql',
+    healthCheckEndpoint: '/health',
+    landingPage: false,
+    graphiql: config.graphiql
+      ? {
+          title: 'Chat sessions API',
+          defaultQuery: EXAMPLE_QUERY,
+          headers: JSON.stringify({ Authorization: `Bearer ${config.demoToken ?? '<token>'}` }),
+          shouldPersistHeaders: true,
+        }
+      : false,
+    maskedErrors: { maskError: (error) => toPublicError(error).error },
+    logging: {
+      debug: (...args) => logger.debug(String(args[0])),
+      info: (...args) => logger.info(String(args[0])),
+      warn: (...args) => logger.warn(String(args[0])),
+      // Yoga reports errors raised outside execution (context, parsing) that were masked.
+      error: (...args) => logger.error('request failed', errorFields(args[0])),
+    },
+    plugins: [
+      useRequestId(),
+      useIntrospectionSwitch(config.introspection),
+      useErrorEnvelope(logger),
+      useReadinessCheck({
+        endpoint: '/ready',
+        check: async () => {
+          try {
+            await prisma.$queryRaw`SELECT 1`;
+            return true;
+          } catch {
+            return false;
+          }
+        },
+      }),
+    ],
+  });
+}
