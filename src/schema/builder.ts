@@ -16,7 +16,10 @@ export const builder = new SchemaBuilder<{
     NonNegativeInt: { Input: number; Output: number };
     JSONObject: { Input: Record<string, unknown>; Output: Record<string, unknown> };
   };
+  // Non-null unless a field says otherwise, as in API.md.
+  DefaultFieldNullability: false;
 }>({
+  defaultFieldNullability: false,
   plugins: [RelayPlugin, PrismaPlugin],
   relay: {
     // Sessions are addressed by their client UUID; no global Node ids.

@@ -1,4 +1,4 @@
-import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { printSchema, type GraphQLSchema } from 'graphql';
 import { builder } from './builder.js';
 import './enums.js';
 import './creator.js';
@@ -7,9 +7,9 @@ import './usage.js';
 import './session.js';
 import './viewer.js';
 
-export const schema: GraphQLSchema = builder.toSchema();
+export const schema: GraphQLSchema = builder.toSchema({ sortSchema: false });
 
-/** The SDL committed as schema.graphql (sorted, so the file diffs cleanly). */
+/** The SDL committed as schema.graphql, in definition order (arguments as in API.md). */
 export function printSchemaSdl(): string {
-  return `${printSchema(lexicographicSortSchema(schema))}\n`;
+  return `${printSchema(schema)}\n`;
 }

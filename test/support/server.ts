@@ -1,0 +1,93 @@
+import { print, type ExecutionResult } from 'graphql';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import type { LogFields, Logger } from '../../src/logger.js';
+import { buildYoga, type Yoga } from '../../src/yoga.js';
+import { sharedTestDatabase, type TestDatabase } from './database.js';
+
+export interface LogLine {
+  level: 'debug' | 'info' | 'warn' | 'error';
+  msg: string;
+  fields: LogFields;
+}
+
+/** A logger that keeps its lines, so tests can assert on what the server logged. */
+export function memoryLogger(): Logger & { lines: LogLine[] } {
+  const lines: LogLine[] = [];
+  const at = (level: LogLine['level']) => (msg: string, fields: LogFields = {}) => {
+    lines.push({ level, msg, fields });
+  };
+  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+export interface Response<TResult> {
+  status: number;
+  headers: Headers;
+  body: ExecutionResult<TResult> & { errors?: EnvelopeError[] };
+}
+
+export interface EnvelopeError {
+  message: string;
+  path?: (string | number)[];
+  locations?: { line: number; column: number }[];
+  extensions: {
+    code: string;
+    status: number;
+    type: string;
+    errors?: { loc: (string | number)[]; msg: string; type: string }[];
+  };
+}
+
+export interface TestServer {
+  yoga: Yoga;
+  db: TestDatabase;
+  logger: ReturnType<typeof memoryLogger>;
+  /** Runs a typed operation through yoga.fetch (a real Request and Response, no socket). */
+  execute<TResult, TVariables>(
+    document: TypedDocumentNode<TResult, TVariables>,
+    variables: TVariables,
+    token?: string,
+  ): Promise<Response<TResult>>;
+  /** Posts a raw body (for malformed requests) with optional headers. */
+  post(body: string, headers?: Record<string, string>): Promise<Response<unknown>>;
+  /** The SQL statements Prisma sent while `fn` ran. */
+  countStatements<T>(fn: () => Promise<T>): Promise<{ result: T; statements: string[] }>;
+}
+
+export async function createTestServer(db?: TestDatabase): Promise<TestServer> {
+  const database = db ?? (await sharedTestDatabase());
+  const logger = memoryLogger();
+  const yoga = buildYoga({
+    config: { graphiql: true, introspection: true, demoToken: undefined },
+    prisma: database.database.prisma,
+    logger,
+  });
+  const post = async (body: string, headers: Record<string, string> = {}) => {
+    const response = await yoga.fetch('http://localhost/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers },
+      body,
+    });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, body: JSON.parse(text) as Response<unknown>['body'] };
+  };
+  return {
+    yoga,
+    db: database,
+    logger,
+    execute: async <TResult, TVariables>(
+      document: TypedDocumentNode<TResult, TVariables>,
+      variables: TVariables,
+      token?: string,
+    ) =>
+      (await post(
+        JSON.stringify({ query: print(document), variables }),
+        token ? { authorization: `Bearer ${token}` } : {},
+      )) as Response<TResult>,
+    post,
+    countStatements: async (fn) => {
+      const start = database.statements.length;
+      const result = await fn();
+      return { result, statements: database.statements.slice(start) };
+    },
+  };
+}
