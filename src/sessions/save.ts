@@ -3,7 +3,7 @@ import type { SessionOrigin, SessionVisibility } from '../generated/prisma/enums
 import { AppError, badUserInput, type ValidationItem } from '../errors.js';
 import { requireOriginAllowed, requireWriter, type WorkspaceAccess } from '../auth/access.js';
 import { normalizeLabels, validateLabels, type Label } from './labels.js';
-import { validateText } from './text.js';
+import { validateCount, validateText } from './input-rules.js';
 
 export interface SaveSessionInput {
   id: string;
@@ -24,6 +24,7 @@ function validate(input: SaveSessionInput): void {
     ...validateText(input.model, ['input', 'model'], { required: true }),
     ...validateText(input.agent, ['input', 'agent']),
     ...validateText(input.title, ['input', 'title'], { max: 1000 }),
+    ...validateCount(input.messageCount, ['input', 'messageCount']),
     ...(input.labels ? validateLabels(input.labels, ['input', 'labels']) : []),
   ];
   if (items.length > 0) throw badUserInput('Invalid session input', items);
