@@ -5,6 +5,7 @@ import { createContextFactory, type Context } from './context.js';
 import { toPublicError } from './errors.js';
 import type { PrismaClient } from './generated/prisma/client.js';
 import { errorFields, type Logger } from './logger.js';
+import { useNulCharacterGuard } from './input-guard.js';
 import { useRequestId } from './request-id.js';
 import { schema } from './schema/index.js';
 
@@ -91,6 +92,7 @@ export function buildYoga({ config, prisma, logger }: YogaDeps): Yoga {
     plugins: [
       useRequestId(),
       useIntrospectionSwitch(config.introspection),
+      useNulCharacterGuard(),
       useErrorEnvelope(logger),
       useReadinessCheck({
         endpoint: '/ready',

@@ -219,3 +219,29 @@ describe('error envelope, one real request per code', () => {
     });
   });
 });
+
+describe('strings PostgreSQL cannot store', () => {
+  it('a NUL character in variables or literals is BAD_USER_INPUT with HTTP 400, and nothing is stored', async () => {
+    const server = await createTestServer();
+    const tenant = await createTenant(server.db.database.prisma);
+    const id = randomUUID();
+    const variables = await server.execute(
+      SaveSessionDocument,
+      { org: tenant.org, workspace: tenant.workspace, input: { id, model: 'm', title: 'a\u0000b', labels: [{ key: 'k', values: ['ok', '\u0000'] }] } },
+      tenant.members[0]!.token,
+    );
+    expect(variables.status).toBe(400);
+    expectEnvelope(variables.body.errors?.[0], 'BAD_USER_INPUT');
+    expect(variables.body.errors![0]!.extensions.errors!.map((item) => item.loc)).toEqual([
+      ['input', 'title'],
+      ['input', 'labels', 0, 'values', 1],
+    ]);
+    const literal = await server.post(
+      JSON.stringify({ query: `{ session(org: "${tenant.org}", workspace: "a\\u0000", id: "${id}") { id } }` }),
+      { authorization: `Bearer ${tenant.members[0]!.token}` },
+    );
+    expect(literal.status).toBe(400);
+    expectEnvelope(literal.body.errors?.[0], 'BAD_USER_INPUT');
+    expect(await server.db.database.prisma.session.count({ where: { id } })).toBe(0);
+  });
+});
