@@ -12,6 +12,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // Browser tests need Chromium: `npm run test:browser` (vitest.browser.config.ts).
+    exclude: ['test/browser/**', 'node_modules/**'],
     // Each worker opens one database (PGlite takes a few seconds to start); 2 cores here.
     maxWorkers: 2,
     testTimeout: 30_000,

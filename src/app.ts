@@ -1,11 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config.js';
-import { openDatabase, type Database } from './db/client.js';
-import { applyMigrations, readMigrations } from './db/migrate.js';
+import type { Database } from './db/client.js';
+import { prepareDatabase } from './db/prepare.js';
 import type { Logger } from './logger.js';
 import { seedDemoTenant } from './admin/provision.js';
 import { buildYoga, type Yoga } from './yoga.js';
+
+const SHUTDOWN_GRACE_MS = 10_000;
 
 export interface RunningServer {
   url: string;
@@ -13,24 +15,6 @@ export interface RunningServer {
   database: Database;
   /** Stops accepting connections, lets in-flight requests finish, closes the database. */
   close(): Promise<void>;
-}
-
-/** Opens the database the config names and brings it up to date when configured to. */
-export async function prepareDatabase(config: Config, logger: Logger): Promise<Database> {
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  try {
-    if (config.migrateOnStart) {
-      const migrations = await readMigrations();
-      const result = await database.withConnection((conn) =>
-        applyMigrations(conn, migrations, (message) => logger.warn(message)),
-      );
-      if (result.applied.length > 0) logger.info('migrations applied', { applied: result.applied });
-    }
-    return database;
-  } catch (error) {
-    await database.close();
-    throw error;
-  }
 }
 
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
@@ -58,7 +42,12 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     yoga,
     database,
     close: async () => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      // In-flight requests get a grace period; then whatever is left open is cut.
+      const grace = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+      await closed;
+      clearTimeout(grace);
       await database.close();
     },
   };

@@ -1,10 +1,11 @@
 import { NoSchemaIntrospectionCustomRule } from 'graphql';
-import { createYoga, useReadinessCheck, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, useReadinessCheck, type GraphiQLOptions, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Config } from './config.js';
 import { createContextFactory, type Context } from './context.js';
 import { toPublicError } from './errors.js';
 import type { PrismaClient } from './generated/prisma/client.js';
 import { errorFields, type Logger } from './logger.js';
+import { renderLocalGraphiQL, useGraphiQLAssets } from './graphiql.js';
 import { useNulCharacterGuard } from './input-guard.js';
 import { useRequestId } from './request-id.js';
 import { schema } from './schema/index.js';
@@ -32,6 +33,28 @@ query RecentSessions {
   }
 }
 `;
+
+/** The Authorization header GraphiQL starts with: the demo token in embedded mode, else a placeholder. */
+function exampleHeaders(demoToken: string | undefined): string {
+  return JSON.stringify({ Authorization: `Bearer ${demoToken ?? '<paste a token from npm run admin>'}` }, null, 2);
+}
+
+/**
+ * GraphiQL's start state: the example query and an Authorization header. GraphiQL 5 (in
+ * @graphql-yoga/graphiql 4.5) shows the welcome text instead of `defaultQuery`/`defaultTabs` in the
+ * editor; `initialQuery`, which yoga passes through to GraphiQL, puts the example there.
+ */
+function graphiqlOptions(demoToken: string | undefined): GraphiQLOptions & { initialQuery: string } {
+  const headers = exampleHeaders(demoToken);
+  return {
+    title: 'Chat sessions API',
+    defaultTabs: [{ query: EXAMPLE_QUERY, headers }],
+    defaultQuery: EXAMPLE_QUERY,
+    initialQuery: EXAMPLE_QUERY,
+    headers,
+    shouldPersistHeaders: true,
+  };
+}
 
 /**
  * Maps every execution error to the envelope (errors.ts) while the request context is at hand, so
@@ -73,14 +96,8 @@ export function buildYoga({ config, prisma, logger }: YogaDeps): Yoga {
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
-    graphiql: config.graphiql
-      ? {
-          title: 'Chat sessions API',
-          defaultQuery: EXAMPLE_QUERY,
-          headers: JSON.stringify({ Authorization: `Bearer ${config.demoToken ?? '<token>'}` }),
-          shouldPersistHeaders: true,
-        }
-      : false,
+    graphiql: config.graphiql ? graphiqlOptions(config.demoToken) : false,
+    renderGraphiQL: renderLocalGraphiQL,
     maskedErrors: { maskError: (error) => toPublicError(error).error },
     logging: {
       debug: (...args) => logger.debug(String(args[0])),
@@ -91,6 +108,7 @@ export function buildYoga({ config, prisma, logger }: YogaDeps): Yoga {
     },
     plugins: [
       useRequestId(),
+      ...(config.graphiql ? [useGraphiQLAssets()] : []),
       useIntrospectionSwitch(config.introspection),
       useNulCharacterGuard(),
       useErrorEnvelope(logger),

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.js';
-import { prepareDatabase } from '../app.js';
+import { prepareDatabase } from '../db/prepare.js';
 import type { MembershipRole, TokenKind } from '../generated/prisma/enums.js';
 import { createLogger } from '../logger.js';
 import { bootstrap, ProvisionError, revokeToken } from './provision.js';

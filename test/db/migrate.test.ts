@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,16 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { DatabaseInUseError, openDatabase } from '../../src/db/client.js';
 import { applyMigrations, MigrationError, readMigrations } from '../../src/db/migrate.js';
 import { withFreshDatabase } from '../support/database.js';
+import { runTs } from '../support/process.js';
 
 function runMigrateProcess(env: Record<string, string>) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/migrate.ts'], { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runTs('scripts/migrate.ts', [], env);
 }
 
 interface BookkeepingRow {

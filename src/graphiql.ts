@@ -1,0 +1,56 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { renderGraphiQL, type GraphiQLOptions, type Plugin } from 'graphql-yoga';
+
+/**
+ * GraphiQL without a CDN. Yoga's page loads its bundle from unpkg; we serve the same files from
+ * the @graphql-yoga/graphiql package under /graphiql/, so the playground works offline, behind
+ * firewalls and under a strict Content-Security-Policy, and its version is pinned by the lockfile.
+ */
+export const GRAPHIQL_ASSETS_PATH = '/graphiql/';
+
+const require = createRequire(import.meta.url);
+const DIST = path.join(path.dirname(require.resolve('@graphql-yoga/graphiql/package.json')), 'dist');
+
+const ASSETS: Record<string, string> = {
+  'graphiql.css': 'text/css; charset=utf-8',
+  'yoga-graphiql.umd.js': 'text/javascript; charset=utf-8',
+  'monacoeditorwork/editor.worker.bundle.js': 'text/javascript; charset=utf-8',
+  'monacoeditorwork/json.worker.bundle.js': 'text/javascript; charset=utf-8',
+  'monacoeditorwork/graphql.worker..bundle.js': 'text/javascript; charset=utf-8',
+};
+
+const CDN_DIST = /https:\/\/unpkg\.com\/@graphql-yoga\/graphiql@[^/]+\/dist\//g;
+const EXTERNAL_FAVICON = /<link rel=icon href=https:[^>]*>/;
+
+/** Yoga's GraphiQL page, pointing at our copies of its assets. */
+export function renderLocalGraphiQL(options: GraphiQLOptions): string {
+  return renderGraphiQL(options).replace(CDN_DIST, GRAPHIQL_ASSETS_PATH).replace(EXTERNAL_FAVICON, '<link rel=icon href="data:,">');
+}
+
+const cache = new Map<string, Promise<Buffer>>();
+
+export function useGraphiQLAssets(): Plugin {
+  return {
+    async onRequest({ url, fetchAPI, endResponse }) {
+      if (!url.pathname.startsWith(GRAPHIQL_ASSETS_PATH)) return;
+      const name = url.pathname.slice(GRAPHIQL_ASSETS_PATH.length);
+      const type = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined;
+      if (!type) {
+        endResponse(new fetchAPI.Response('Not found', { status: 404 }));
+        return;
+      }
+      let body = cache.get(name);
+      if (!body) {
+        body = readFile(path.join(DIST, name));
+        cache.set(name, body);
+      }
+      endResponse(
+        new fetchAPI.Response(new Uint8Array(await body), {
+          headers: { 'content-type': type, 'cache-control': 'public, max-age=86400' },
+        }),
+      );
+    },
+  };
+}

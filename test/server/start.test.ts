@@ -1,0 +1,93 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTs } from '../support/process.js';
+
+const DEMO_TOKEN = 'cst_demo-token-for-the-start-test';
+
+async function graphql(url: string, query: string, token?: string) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query }),
+  });
+  return { status: response.status, body: (await response.json()) as { data?: Record<string, unknown>; errors?: unknown[] } };
+}
+
+describe('npm start on the embedded database (a newcomer\u2019s first run)', () => {
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'cs-start-'));
+  });
+  afterAll(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const env = () => ({ DATABASE_URL: '', DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', DEMO_TOKEN, LOG_LEVEL: 'info' });
+
+  it('migrates, seeds the demo tenant, serves /graphql, GraphiQL, /health and /ready, and stops on SIGTERM', async () => {
+    const server = startTs('src/main.ts', env());
+    try {
+      const [, url] = await server.waitFor(/GraphQL API and GraphiQL at (http:\/\/\S+)/);
+      expect(server.output()).toContain(`Demo token (keep it; it is shown only now): ${DEMO_TOKEN}`);
+      const base = new URL(url!);
+
+      for (const probe of ['/health', '/ready']) {
+        const response = await fetch(new URL(probe, base));
+        expect(response.status, probe).toBe(200);
+        await response.arrayBuffer();
+      }
+
+      const page = await fetch(url!, { headers: { accept: 'text/html' } });
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      expect(html).toMatch(/<title>Chat sessions API<\/title>/);
+      expect(html).toContain('RecentSessions');
+      // Served by us, not a CDN: the page names no external host and its assets load.
+      expect(html).not.toMatch(/https?:\/\//);
+      for (const asset of html.matchAll(/(?:href|src)=["']?(\/graphiql\/[^"' >]+)/g)) {
+        const response = await fetch(new URL(asset[1]!, base));
+        expect(response.status, asset[1]).toBe(200);
+        expect((await response.arrayBuffer()).byteLength).toBeGreaterThan(1000);
+      }
+      const outside = await fetch(new URL('/graphiql/../package.json', base));
+      expect(outside.status).toBe(404);
+      await outside.arrayBuffer();
+
+      const viewer = await graphql(url!, '{ viewer { email memberships { org workspace role } } }', DEMO_TOKEN);
+      expect(viewer.body.data).toEqual({
+        viewer: { email: 'demo@example.com', memberships: [{ org: 'demo', workspace: 'main', role: 'ADMIN' }] },
+      });
+      const saved = await graphql(
+        url!,
+        'mutation { saveSession(org: "demo", workspace: "main", input: { id: "0b7e1f7c-8d1a-4c55-9a51-0e0b3f1d2c3a", model: "demo-model" }) { id } }',
+        DEMO_TOKEN,
+      );
+      expect(saved.body.errors).toBeUndefined();
+      const log = server.output().split('\n').filter((line) => line.startsWith('{'));
+      expect(log.length).toBeGreaterThan(0);
+      for (const line of log) expect(() => JSON.parse(line)).not.toThrow();
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  });
+
+  it('a second start keeps the data and does not seed again', async () => {
+    const server = startTs('src/main.ts', { ...env(), DEMO_TOKEN: '' });
+    try {
+      const [, url] = await server.waitFor(/GraphQL API and GraphiQL at (http:\/\/\S+)/);
+      expect(server.output()).not.toContain('Demo token');
+      const got = await graphql(url!, '{ session(org: "demo", workspace: "main", id: "0b7e1f7c") { model } }', DEMO_TOKEN);
+      expect(got.body.data).toEqual({ session: { model: 'demo-model' } });
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  });
+
+  it('a bad setting stops the start with a clear message', async () => {
+    const server = startTs('src/main.ts', { ...env(), PORT: 'eighty' });
+    expect(await server.exited).toBe(1);
+    expect(server.output()).toMatch(/Configuration error: PORT must be a port number \(0-65535\), got "eighty"/);
+  });
+});
