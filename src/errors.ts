@@ -124,6 +124,16 @@ function variableError(error: GraphQLError): GraphQLError | undefined {
 }
 
 /**
+ * A parse or validation error of the request gets the BAD_REQUEST envelope. It is extended in
+ * place, as yoga itself extends these errors, so yoga's HTTP status handling (`extensions.http`)
+ * is kept. Errors that already carry an envelope code are left alone.
+ */
+export function withRequestEnvelope(error: GraphQLError): GraphQLError {
+  if (!isPublic(error)) Object.assign(error.extensions as Record<string, unknown>, envelope('BAD_REQUEST'));
+  return error;
+}
+
+/**
  * The one mapping from anything thrown to what a client may see.
  * - AppError (possibly wrapped by graphql-js) → its envelope, located at the failing field;
  * - a variable that failed coercion → BAD_USER_INPUT with an `errors` item;
@@ -151,12 +161,7 @@ export function toPublicError(error: unknown): { error: GraphQLError; unexpected
   if (located) {
     const fromVariable = variableError(located);
     if (fromVariable) return { error: fromVariable, unexpected: false };
-    if (!located.originalError) {
-      // Parse or validation error (yoga sets its HTTP status in `extensions.http`): extend in
-      // place, as yoga itself does, so that its status handling is kept.
-      Object.assign(located.extensions as Record<string, unknown>, envelope('BAD_REQUEST'));
-      return { error: located, unexpected: false };
-    }
+    if (!located.originalError) return { error: withRequestEnvelope(located), unexpected: false };
   }
   return {
     error: new GraphQLError(MASKED_MESSAGE, {

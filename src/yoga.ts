@@ -2,7 +2,7 @@ import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import { createYoga, useReadinessCheck, type GraphiQLOptions, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Config } from './config.js';
 import { createContextFactory, type Context } from './context.js';
-import { toPublicError } from './errors.js';
+import { toPublicError, withRequestEnvelope } from './errors.js';
 import type { PrismaClient } from './generated/prisma/client.js';
 import { errorFields, type Logger } from './logger.js';
 import { renderLocalGraphiQL, useGraphiQLAssets } from './graphiql.js';
@@ -62,6 +62,12 @@ function graphiqlOptions(demoToken: string | undefined): GraphiQLOptions & { ini
  */
 function useErrorEnvelope(logger: Logger): Plugin<Context> {
   return {
+    // Validation errors never reach yoga's error masking: envelope them here.
+    onValidate() {
+      return ({ valid, result }) => {
+        if (!valid) for (const error of result) withRequestEnvelope(error);
+      };
+    },
     onExecute() {
       return {
         onExecuteDone({ args, result, setResult }) {

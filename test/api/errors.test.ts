@@ -44,6 +44,15 @@ describe('error envelope, one real request per code', () => {
     expect(response.body.errors![0]!.message).toMatch(/Syntax Error/);
   });
 
+  it('BAD_REQUEST: a document that does not validate (unknown field) is HTTP 400', async () => {
+    const response = await server.post(JSON.stringify({ query: '{ sessionz }' }), {
+      authorization: `Bearer ${tenant.members[0]!.token}`,
+    });
+    expect(response.status).toBe(400);
+    expectEnvelope(response.body.errors?.[0], 'BAD_REQUEST');
+    expect(response.body.errors![0]!.message).toMatch(/Cannot query field "sessionz"/);
+  });
+
   it('BAD_REQUEST: a body that is not GraphQL over HTTP is rejected with HTTP 400', async () => {
     const response = await server.post('{"query": 42}');
     expect(response.status).toBe(400);

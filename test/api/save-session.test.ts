@@ -149,6 +149,16 @@ describe('saveSession', () => {
     expect(row.workspaceId).toBe(tenant.workspaceId);
   });
 
+  it('a retry of a frozen session is CONFLICT and changes nothing', async () => {
+    const alice = tenant.members[0]!;
+    const id = randomUUID();
+    await server.execute(SaveSessionDocument, { ...ws(), input: { id, model: 'before' } }, alice.token);
+    await server.db.database.prisma.session.update({ where: { id }, data: { frozenAt: new Date(), frozenBy: 'test' } });
+    const response = await server.execute(SaveSessionDocument, { ...ws(), input: { id, model: 'after' } }, alice.token);
+    expect(response.body.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', status: 409, type: 'conflict_error' });
+    expect((await server.db.database.prisma.session.findUniqueOrThrow({ where: { id } })).model).toBe('before');
+  });
+
   it('20 concurrent saves of one new id leave one row, and every one succeeds', async () => {
     const alice = tenant.members[0]!;
     const id = randomUUID();
