@@ -129,7 +129,7 @@ builder.queryFields((t) => ({
       fields: (tc) => ({
         totalCount: tc.int({
           description: 'Sessions matching the filter that the caller can see, across all pages.',
-          resolve: (page) => (page as unknown as SessionPage).totalCount(),
+          resolve: (page) => page.totalCount(),
         }),
       }),
     },
