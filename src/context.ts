@@ -1,8 +1,7 @@
 import DataLoader from 'dataloader';
 import type { YogaInitialContext } from 'graphql-yoga';
 import { authenticate, type Principal } from './auth/principal.js';
-import type { PrismaClient } from './generated/prisma/client.js';
-import type { User } from './generated/prisma/client.js';
+import type { PrismaClient, User } from './generated/prisma/client.js';
 import type { Logger } from './logger.js';
 import { loadLabels, type Label } from './sessions/labels.js';
 import { EMPTY_USAGE, loadUsage, type SessionUsage } from './sessions/usage.js';

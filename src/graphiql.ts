@@ -29,6 +29,45 @@ export function renderLocalGraphiQL(options: GraphiQLOptions): string {
   return renderGraphiQL(options).replace(CDN_DIST, GRAPHIQL_ASSETS_PATH).replace(EXTERNAL_FAVICON, '<link rel=icon href="data:,">');
 }
 
+const EXAMPLE_QUERY = `# Sessions you can see in the demo workspace, newest first.
+# Set the Authorization header below: {"Authorization": "Bearer <token>"}
+query RecentSessions {
+  viewer { email memberships { org workspace role } }
+  sessions(org: "demo", workspace: "main", first: 10) {
+    totalCount
+    nodes {
+      id title model messageCount updatedAt
+      creator { email }
+      labels { key values }
+      usage { totalTokens totalCostUsd }
+    }
+  }
+}
+`;
+
+/** The Authorization header GraphiQL starts with: the demo token in embedded mode, else a placeholder. */
+function exampleHeaders(demoToken: string | undefined): string {
+  return JSON.stringify({ Authorization: `Bearer ${demoToken ?? '<paste a token from npm run admin>'}` }, null, 2);
+}
+
+/**
+ * GraphiQL's start state: the example query and an Authorization header. GraphiQL 5 (in
+ * @graphql-yoga/graphiql 4.5) shows the welcome text instead of `defaultQuery`/`defaultTabs` in the
+ * editor; `initialQuery`, which yoga passes through to GraphiQL, puts the example there.
+ */
+export function graphiqlOptions(demoToken: string | undefined): GraphiQLOptions & { initialQuery: string } {
+  const headers = exampleHeaders(demoToken);
+  return {
+    title: 'Chat sessions API',
+    defaultTabs: [{ query: EXAMPLE_QUERY, headers }],
+    defaultQuery: EXAMPLE_QUERY,
+    initialQuery: EXAMPLE_QUERY,
+    headers,
+    // A bearer token in localStorage outlives the tab and is readable by any script on the page.
+    shouldPersistHeaders: false,
+  };
+}
+
 const cache = new Map<string, Promise<Buffer>>();
 
 export function useGraphiQLAssets(): Plugin {

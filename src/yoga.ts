@@ -1,11 +1,11 @@
 import { NoSchemaIntrospectionCustomRule } from 'graphql';
-import { createYoga, useReadinessCheck, type GraphiQLOptions, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, useReadinessCheck, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Config } from './config.js';
 import { createContextFactory, type Context } from './context.js';
 import { toPublicError, withRequestEnvelope } from './errors.js';
 import type { PrismaClient } from './generated/prisma/client.js';
 import { errorFields, type Logger } from './logger.js';
-import { renderLocalGraphiQL, useGraphiQLAssets } from './graphiql.js';
+import { graphiqlOptions, renderLocalGraphiQL, useGraphiQLAssets } from './graphiql.js';
 import { useNulCharacterGuard } from './input-guard.js';
 import { useRequestId } from './request-id.js';
 import { schema } from './schema/index.js';
@@ -17,44 +17,6 @@ export interface YogaDeps {
 }
 
 export type Yoga = YogaServerInstance<Record<string, unknown>, Context>;
-
-const EXAMPLE_QUERY = `# Sessions you can see in the demo workspace, newest first.
-# Set the Authorization header below: {"Authorization": "Bearer <token>"}
-query RecentSessions {
-  viewer { email memberships { org workspace role } }
-  sessions(org: "demo", workspace: "main", first: 10) {
-    totalCount
-    nodes {
-      id title model messageCount updatedAt
-      creator { email }
-      labels { key values }
-      usage { totalTokens totalCostUsd }
-    }
-  }
-}
-`;
-
-/** The Authorization header GraphiQL starts with: the demo token in embedded mode, else a placeholder. */
-function exampleHeaders(demoToken: string | undefined): string {
-  return JSON.stringify({ Authorization: `Bearer ${demoToken ?? '<paste a token from npm run admin>'}` }, null, 2);
-}
-
-/**
- * GraphiQL's start state: the example query and an Authorization header. GraphiQL 5 (in
- * @graphql-yoga/graphiql 4.5) shows the welcome text instead of `defaultQuery`/`defaultTabs` in the
- * editor; `initialQuery`, which yoga passes through to GraphiQL, puts the example there.
- */
-function graphiqlOptions(demoToken: string | undefined): GraphiQLOptions & { initialQuery: string } {
-  const headers = exampleHeaders(demoToken);
-  return {
-    title: 'Chat sessions API',
-    defaultTabs: [{ query: EXAMPLE_QUERY, headers }],
-    defaultQuery: EXAMPLE_QUERY,
-    initialQuery: EXAMPLE_QUERY,
-    headers,
-    shouldPersistHeaders: true,
-  };
-}
 
 /**
  * Maps every execution error to the envelope (errors.ts) while the request context is at hand, so
