@@ -1,5 +1,5 @@
 import type { MembershipRole, SessionOrigin, TokenKind } from '../generated/prisma/enums.js';
-import type { Prisma, PrismaClient } from '../generated/prisma/client.js';
+import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
 import { AppError, forbidden, notFound, unauthenticated } from '../errors.js';
 import type { Principal } from './principal.js';
 
@@ -50,12 +50,13 @@ export async function workspaceAccess(
   return { principal: caller, workspaceId: row.workspaceId, role: row.role };
 }
 
-/** Sessions of the workspace the caller may see: WORKSPACE ones, and their own PRIVATE ones. */
-export function visibleSessionsWhere(access: WorkspaceAccess): Prisma.SessionWhereInput {
-  return {
-    workspaceId: access.workspaceId,
-    OR: [{ visibility: 'WORKSPACE' }, { userId: access.principal.userId }],
-  };
+/**
+ * The visibility predicate, over `sessions s`: sessions of the workspace that are WORKSPACE, or
+ * the caller's own (PRIVATE ones included). Every read path (session, sessions, totalCount,
+ * facets, prefixes, mutations) filters with it.
+ */
+export function visibleSessionsSql(access: WorkspaceAccess): Prisma.Sql {
+  return Prisma.sql`(s.workspace_id = ${access.workspaceId}::uuid AND (s.visibility = 'WORKSPACE' OR s.user_id = ${access.principal.userId}::uuid))`;
 }
 
 /** READER reads only; CONTRIBUTOR and ADMIN may create and change their own sessions. */

@@ -1,7 +1,8 @@
-import type { Prisma, PrismaClient, Session } from '../generated/prisma/client.js';
+import { Prisma, type PrismaClient, type Session } from '../generated/prisma/client.js';
 import { badUserInput, type ValidationItem } from '../errors.js';
-import { visibleSessionsWhere, type WorkspaceAccess } from '../auth/access.js';
-import { sessionFilterWhere, type SessionFilter } from './filter.js';
+import { visibleSessionsSql, type WorkspaceAccess } from '../auth/access.js';
+import { sessionFilterConditions, type SessionFilter } from './filter.js';
+import { allOf, SESSION_COLUMNS } from './session-row.js';
 
 export type SessionOrderField = 'UPDATED_AT' | 'LAST_MESSAGE_AT' | 'CREATED_AT' | 'MESSAGE_COUNT';
 export type OrderDirection = 'ASC' | 'DESC';
@@ -13,12 +14,19 @@ export interface SessionOrder {
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
 
-const COLUMN = {
+const FIELD = {
   UPDATED_AT: 'updatedAt',
   LAST_MESSAGE_AT: 'lastMessageAt',
   CREATED_AT: 'createdAt',
   MESSAGE_COUNT: 'messageCount',
 } as const satisfies Record<SessionOrderField, keyof Session>;
+
+const COLUMN: Record<SessionOrderField, Prisma.Sql> = {
+  UPDATED_AT: Prisma.raw('s.updated_at'),
+  LAST_MESSAGE_AT: Prisma.raw('s.last_message_at'),
+  CREATED_AT: Prisma.raw('s.created_at'),
+  MESSAGE_COUNT: Prisma.raw('s.message_count'),
+};
 
 type SortValue = string | number | null;
 
@@ -45,7 +53,7 @@ export interface SessionPage {
 }
 
 function sortValue(session: Session, field: SessionOrderField): SortValue {
-  const value = session[COLUMN[field]];
+  const value = session[FIELD[field]];
   return value instanceof Date ? value.toISOString() : value;
 }
 
@@ -82,27 +90,25 @@ function decodeCursor(cursor: string, order: SessionOrder, arg: 'after' | 'befor
  * sort as the smallest value, so DESC lists sessions without messages last; the id breaks ties in
  * the same direction, which makes the order total and the cursors stable.
  */
-function keysetWhere(position: CursorPosition, direction: OrderDirection): Prisma.SessionWhereInput {
+function keysetCondition(position: CursorPosition, direction: OrderDirection): Prisma.Sql {
   const column = COLUMN[position.field];
-  const cmp = direction === 'DESC' ? 'lt' : 'gt';
-  const value = position.value === null ? null : column === 'messageCount' ? position.value : new Date(position.value);
-  const idAfter = { id: { [cmp]: position.id } };
-  if (value === null) {
+  const cmp = Prisma.raw(direction === 'DESC' ? '<' : '>');
+  const id = Prisma.sql`${position.id}::uuid`;
+  if (position.field === 'MESSAGE_COUNT') return Prisma.sql`(${column}, s.id) ${cmp} (${position.value}::int, ${id})`;
+  if (position.value === null) {
     return direction === 'DESC'
-      ? { [column]: null, ...idAfter }
-      : { OR: [{ [column]: null, ...idAfter }, { [column]: { not: null } }] };
+      ? Prisma.sql`(${column} IS NULL AND s.id < ${id})`
+      : Prisma.sql`((${column} IS NULL AND s.id > ${id}) OR ${column} IS NOT NULL)`;
   }
-  const or: Prisma.SessionWhereInput[] = [{ [column]: { [cmp]: value } }, { [column]: value, ...idAfter }];
-  if (direction === 'DESC' && column === 'lastMessageAt') or.push({ lastMessageAt: null });
-  return { OR: or };
+  const value = Prisma.sql`${position.value}::timestamptz`;
+  const after = Prisma.sql`(${column}, s.id) ${cmp} (${value}, ${id})`;
+  return position.field === 'LAST_MESSAGE_AT' && direction === 'DESC' ? Prisma.sql`(${after} OR ${column} IS NULL)` : after;
 }
 
-function orderByFor(field: SessionOrderField, direction: OrderDirection): Prisma.SessionOrderByWithRelationInput[] {
-  const sort = direction === 'DESC' ? 'desc' : 'asc';
-  const column = COLUMN[field];
-  const primary: Prisma.SessionOrderByWithRelationInput =
-    column === 'lastMessageAt' ? { lastMessageAt: { sort, nulls: sort === 'desc' ? 'last' : 'first' } } : { [column]: sort };
-  return [primary, { id: sort }];
+function orderBy(field: SessionOrderField, direction: OrderDirection): Prisma.Sql {
+  const dir = Prisma.raw(direction === 'DESC' ? 'DESC NULLS LAST' : 'ASC NULLS FIRST');
+  const idDir = Prisma.raw(direction);
+  return Prisma.sql`ORDER BY ${COLUMN[field]} ${dir}, s.id ${idDir}`;
 }
 
 function pageSize(args: PageArgs): { size: number; backward: boolean } {
@@ -133,22 +139,22 @@ export async function listSessions(
   args: PageArgs,
 ): Promise<SessionPage> {
   const { size, backward } = pageSize(args);
-  const base: Prisma.SessionWhereInput = { AND: [visibleSessionsWhere(access), sessionFilterWhere(filter)] };
+  const where = [visibleSessionsSql(access), ...sessionFilterConditions(filter)];
   const after = args.after ? decodeCursor(args.after, order, 'after') : undefined;
   const before = args.before ? decodeCursor(args.before, order, 'before') : undefined;
   const reverse: OrderDirection = order.direction === 'DESC' ? 'ASC' : 'DESC';
-  const bounds: Prisma.SessionWhereInput[] = [];
-  if (after) bounds.push(keysetWhere(after, order.direction));
-  if (before) bounds.push(keysetWhere(before, reverse));
+  const bounds: Prisma.Sql[] = [];
+  if (after) bounds.push(keysetCondition(after, order.direction));
+  if (before) bounds.push(keysetCondition(before, reverse));
 
   const rows =
     size === 0
       ? []
-      : await prisma.session.findMany({
-          where: { AND: [base, ...bounds] },
-          orderBy: orderByFor(order.field, backward ? reverse : order.direction),
-          take: size + 1,
-        });
+      : await prisma.$queryRaw<Session[]>`
+          SELECT ${SESSION_COLUMNS} FROM sessions s
+           WHERE ${allOf([...where, ...bounds])}
+           ${orderBy(order.field, backward ? reverse : order.direction)}
+           LIMIT ${size + 1}`;
   const hasMore = rows.length > size;
   const page = rows.slice(0, size);
   if (backward) page.reverse();
@@ -163,6 +169,9 @@ export async function listSessions(
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges.at(-1)?.cursor ?? null,
     },
-    totalCount: () => prisma.session.count({ where: base }),
+    totalCount: async () => {
+      const [row] = await prisma.$queryRaw<{ count: number }[]>`SELECT count(*)::int AS count FROM sessions s WHERE ${allOf(where)}`;
+      return row?.count ?? 0;
+    },
   };
 }

@@ -1,6 +1,7 @@
 import type { PrismaClient, Session } from '../generated/prisma/client.js';
 import { AppError, badUserInput, notFound } from '../errors.js';
-import { visibleSessionsWhere, type WorkspaceAccess } from '../auth/access.js';
+import { visibleSessionsSql, type WorkspaceAccess } from '../auth/access.js';
+import { SESSION_COLUMNS } from './session-row.js';
 
 const UUID_TEMPLATE = 'xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx';
 export const MIN_PREFIX_HEX_DIGITS = 8;
@@ -34,10 +35,10 @@ export async function findVisibleSession(
   loc: (string | number)[] = ['id'],
 ): Promise<Session> {
   const { low, high } = parseIdOrPrefix(idOrPrefix, loc);
-  const matches = await prisma.session.findMany({
-    where: { AND: [visibleSessionsWhere(access), { id: low === high ? low : { gte: low, lte: high } }] },
-    take: 2,
-  });
+  const matches = await prisma.$queryRaw<Session[]>`
+    SELECT ${SESSION_COLUMNS} FROM sessions s
+     WHERE ${visibleSessionsSql(access)} AND s.id BETWEEN ${low}::uuid AND ${high}::uuid
+     LIMIT 2`;
   if (matches.length > 1) throw new AppError('BAD_REQUEST', `Session id prefix "${idOrPrefix}" is ambiguous`);
   const [session] = matches;
   if (!session) throw notFound('Session');
