@@ -4,6 +4,7 @@ import { authenticate, type Principal } from './auth/principal.js';
 import type { PrismaClient, User } from './generated/prisma/client.js';
 import type { Logger } from './logger.js';
 import { loadLabels, type Label } from './sessions/labels.js';
+import { loadTranscripts, type TranscriptPage, type TranscriptRequest } from './sessions/transcript.js';
 import { EMPTY_USAGE, loadUsage, type SessionUsage } from './sessions/usage.js';
 import { requestIdOf } from './request-id.js';
 
@@ -15,7 +16,28 @@ export interface Loaders {
   user: DataLoader<string, User | null>;
   labels: DataLoader<string, Label[]>;
   usage: DataLoader<string, SessionUsage>;
+  transcript: DataLoader<TranscriptRequest, TranscriptPage, string>;
 }
+
+/** Transcript pages: one statement per distinct (afterSeq, first) among the requested pages. */
+async function batchTranscripts(prisma: PrismaClient, requests: readonly TranscriptRequest[]): Promise<TranscriptPage[]> {
+  const groups = new Map<string, TranscriptRequest[]>();
+  for (const request of requests) {
+    const key = `${request.afterSeq}:${request.first}`;
+    groups.set(key, [...(groups.get(key) ?? []), request]);
+  }
+  const pages = new Map<string, TranscriptPage>();
+  await Promise.all(
+    [...groups.values()].map(async (group) => {
+      const { afterSeq, first } = group[0]!;
+      const loaded = await loadTranscripts(prisma, [...new Set(group.map((r) => r.sessionId))], afterSeq, first);
+      for (const request of group) pages.set(transcriptKey(request), loaded.get(request.sessionId)!);
+    }),
+  );
+  return requests.map((request) => pages.get(transcriptKey(request))!);
+}
+
+const transcriptKey = (request: TranscriptRequest) => `${request.sessionId}:${request.afterSeq}:${request.first}`;
 
 export function createLoaders(prisma: PrismaClient): Loaders {
   return {
@@ -32,6 +54,7 @@ export function createLoaders(prisma: PrismaClient): Loaders {
       const usage = await loadUsage(prisma, ids);
       return ids.map((id) => usage.get(id) ?? EMPTY_USAGE);
     }),
+    transcript: new DataLoader((requests) => batchTranscripts(prisma, requests), { cacheKeyFn: transcriptKey }),
   };
 }
 

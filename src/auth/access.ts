@@ -64,6 +64,39 @@ export function requireWriter(access: WorkspaceAccess): void {
   if (access.role === 'READER') throw forbidden('Your role in this workspace (READER) cannot change sessions');
 }
 
+/** What a caller can do to a session they can see. */
+export type SessionChange = 'update' | 'visibility' | 'archive' | 'unarchive' | 'freeze' | 'delete' | 'append';
+
+// An ADMIN may act on other members' WORKSPACE sessions, except to change who can see them or to
+// write their transcript: those stay with the owner.
+const ADMIN_MAY: ReadonlySet<SessionChange> = new Set(['update', 'archive', 'unarchive', 'freeze', 'delete']);
+
+/**
+ * Roles (API.md): READER never writes; owners change their own sessions; an ADMIN may also
+ * update, archive, unarchive, freeze and delete others' WORKSPACE sessions. Only sessions the
+ * caller can see reach this check (others are NOT_FOUND before it).
+ */
+export function requireCanChange(
+  access: WorkspaceAccess,
+  session: { userId: string | null; visibility: string },
+  change: SessionChange,
+): void {
+  requireWriter(access);
+  if (session.userId === access.principal.userId) return;
+  if (access.role === 'ADMIN' && session.visibility === 'WORKSPACE' && ADMIN_MAY.has(change)) return;
+  throw forbidden(`Only the owner${ADMIN_MAY.has(change) ? ' or a workspace ADMIN' : ''} can ${CHANGE_VERB[change]} this session`);
+}
+
+const CHANGE_VERB: Record<SessionChange, string> = {
+  update: 'update',
+  visibility: 'change the visibility of',
+  archive: 'archive',
+  unarchive: 'unarchive',
+  freeze: 'freeze',
+  delete: 'delete',
+  append: 'append to the transcript of',
+};
+
 /** Origins a token kind may write (SES-ORG-004). */
 const ORIGINS_BY_TOKEN_KIND: Record<TokenKind, readonly SessionOrigin[] | 'any'> = {
   USER: ['USER'],

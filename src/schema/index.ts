@@ -5,6 +5,8 @@ import './creator.js';
 import './labels.js';
 import './usage.js';
 import './session.js';
+import './transcript.js';
+import './facets.js';
 import './viewer.js';
 
 export const schema: GraphQLSchema = builder.toSchema({ sortSchema: false });

@@ -1,5 +1,6 @@
 import { workspaceAccess } from '../auth/access.js';
 import { listSessions, type SessionPage } from '../sessions/list.js';
+import { deleteSession, freezeSession, setArchived, updateSession } from '../sessions/lifecycle.js';
 import { saveSession } from '../sessions/save.js';
 import { findVisibleSession } from '../sessions/session-id.js';
 import { builder } from './builder.js';
@@ -73,7 +74,7 @@ const SaveSessionInputRef = builder.inputType('SaveSessionInput', {
   }),
 });
 
-const SessionFilterRef = builder.inputType('SessionFilter', {
+export const SessionFilterRef = builder.inputType('SessionFilter', {
   description: 'Values OR within a dimension, dimensions AND together. Filters narrow; they never grant access.',
   fields: (t) => ({
     userIds: t.field({ type: ['UUID'] }),
@@ -83,6 +84,10 @@ const SessionFilterRef = builder.inputType('SessionFilter', {
     origins: t.field({ type: [SessionOriginEnum] }),
     archived: t.field({ type: ArchivedStateEnum, defaultValue: 'ACTIVE' }),
     labels: t.field({ type: [LabelFilterRef], description: 'Values OR within a key, keys AND together.' }),
+    search: t.string({
+      description:
+        'Full-text search over title, model, agent, label values and key:value pairs, in web-search syntax: words, "quoted phrases", or, -exclusion. Under 3 characters: substring match.',
+    }),
     includeWorkloadSessions: t.boolean({ defaultValue: false }),
   }),
 });
@@ -137,6 +142,28 @@ builder.queryFields((t) => ({
   ),
 }));
 
+const UpdateSessionInputRef = builder.inputType('UpdateSessionInput', {
+  description: 'Leave a field out to keep it. null clears title and agent. labels replaces the whole set.',
+  fields: (t) => ({
+    title: t.string(),
+    model: t.string(),
+    agent: t.string(),
+    visibility: t.field({ type: SessionVisibilityEnum, description: 'Only the owner can change it.' }),
+    labels: t.field({ type: [LabelInputRef] }),
+  }),
+});
+
+const DeletedSessionRef = builder.objectRef<{ id: string }>('DeletedSession').implement({
+  fields: (t) => ({ id: t.expose('id', { type: 'UUID' }) }),
+});
+
+/** The arguments every per-session mutation takes. */
+const sessionArgs = (t: Parameters<Parameters<typeof builder.mutationFields>[0]>[0]) => ({
+  org: t.arg.string({ required: true }),
+  workspace: t.arg.string({ required: true }),
+  id: t.arg.string({ required: true, description: 'Full UUID or unique prefix of at least 8 hex characters.' }),
+});
+
 builder.mutationFields((t) => ({
   saveSession: t.field({
     type: SessionRef,
@@ -150,6 +177,51 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const access = await workspaceAccess(ctx.prisma, ctx.principal, args.org, args.workspace);
       return saveSession(ctx.prisma, access, args.input);
+    },
+  }),
+  updateSession: t.field({
+    type: SessionRef,
+    description: 'Partial update. Owners change their own sessions; an ADMIN also others\u2019 WORKSPACE sessions. Frozen: CONFLICT.',
+    args: { ...sessionArgs(t), input: t.arg({ type: UpdateSessionInputRef, required: true }) },
+    resolve: async (_root, args, ctx) => {
+      const access = await workspaceAccess(ctx.prisma, ctx.principal, args.org, args.workspace);
+      return updateSession(ctx.prisma, access, args.id, args.input);
+    },
+  }),
+  archiveSession: t.field({
+    type: SessionRef,
+    description: 'Hides the session from default lists. Idempotent and reversible (SES-ARC-002).',
+    args: sessionArgs(t),
+    resolve: async (_root, args, ctx) => {
+      const access = await workspaceAccess(ctx.prisma, ctx.principal, args.org, args.workspace);
+      return setArchived(ctx.prisma, access, args.id, true);
+    },
+  }),
+  unarchiveSession: t.field({
+    type: SessionRef,
+    description: 'Undoes archiveSession. Idempotent.',
+    args: sessionArgs(t),
+    resolve: async (_root, args, ctx) => {
+      const access = await workspaceAccess(ctx.prisma, ctx.principal, args.org, args.workspace);
+      return setArchived(ctx.prisma, access, args.id, false);
+    },
+  }),
+  freezeSession: t.field({
+    type: SessionRef,
+    description: 'Makes the session read-only for good: idempotent and terminal; frozenAt and frozenBy are set once.',
+    args: sessionArgs(t),
+    resolve: async (_root, args, ctx) => {
+      const access = await workspaceAccess(ctx.prisma, ctx.principal, args.org, args.workspace);
+      return freezeSession(ctx.prisma, access, args.id);
+    },
+  }),
+  deleteSession: t.field({
+    type: DeletedSessionRef,
+    description: 'Deletes the session, its labels and its transcript. A frozen session is CONFLICT.',
+    args: sessionArgs(t),
+    resolve: async (_root, args, ctx) => {
+      const access = await workspaceAccess(ctx.prisma, ctx.principal, args.org, args.workspace);
+      return deleteSession(ctx.prisma, access, args.id);
     },
   }),
 }));

@@ -6,21 +6,24 @@ import { SESSION_COLUMNS } from './session-row.js';
 const UUID_TEMPLATE = 'xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx';
 export const MIN_PREFIX_HEX_DIGITS = 8;
 
-/** Parses a full UUID or a prefix of one (at least 8 hex digits) into a lower-case id range. */
+const canonical = (hex32: string) =>
+  `${hex32.slice(0, 8)}-${hex32.slice(8, 12)}-${hex32.slice(12, 16)}-${hex32.slice(16, 20)}-${hex32.slice(20)}`;
+
+/**
+ * Parses a full UUID or a prefix of one into the range of ids it covers. A prefix is the start of
+ * the canonical text (dashes where a UUID has them) or the same hex digits without dashes, with
+ * at least 8 hex digits.
+ */
 function parseIdOrPrefix(raw: string, loc: (string | number)[]): { low: string; high: string } {
   const text = raw.trim().toLowerCase();
-  const fits =
-    text.length <= UUID_TEMPLATE.length &&
-    [...text].every((ch, i) => (UUID_TEMPLATE[i] === '-' ? ch === '-' : /[0-9a-f]/.test(ch)));
-  const hexDigits = text.replaceAll('-', '').length;
-  if (!fits || hexDigits < MIN_PREFIX_HEX_DIGITS) {
+  const hex = text.replaceAll('-', '');
+  const dashesFit = !text.includes('-') || [...text].every((ch, i) => (UUID_TEMPLATE[i] === '-') === (ch === '-'));
+  if (!/^[0-9a-f]*$/.test(hex) || hex.length < MIN_PREFIX_HEX_DIGITS || hex.length > 32 || !dashesFit) {
     throw badUserInput('Session id must be a UUID or a prefix of at least 8 hex characters', [
       { loc, msg: 'Expected a UUID or a UUID prefix of at least 8 hex characters', type: 'uuid_prefix' },
     ]);
   }
-  const pad = (fill: string) =>
-    [...UUID_TEMPLATE].map((ch, i) => (ch === '-' ? '-' : i < text.length ? text[i] : fill)).join('');
-  return { low: pad('0'), high: pad('f') };
+  return { low: canonical(hex.padEnd(32, '0')), high: canonical(hex.padEnd(32, 'f')) };
 }
 
 /**

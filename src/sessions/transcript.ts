@@ -1,0 +1,252 @@
+import { randomUUID } from 'node:crypto';
+import { Prisma, type PrismaClient, type Session } from '../generated/prisma/client.js';
+import type { MessageRole } from '../generated/prisma/enums.js';
+import type { WorkspaceAccess } from '../auth/access.js';
+import { AppError, badUserInput, type ValidationItem } from '../errors.js';
+import { MAX_INT32, validateText } from './input-rules.js';
+import { withLockedSession } from './lifecycle.js';
+
+export const MAX_BATCH_MESSAGES = 500;
+export const MAX_CONTENT_LENGTH = 1_000_000;
+export const MAX_TOOL_CALLS = 128;
+export const MAX_METADATA_BYTES = 65_536;
+export const PREVIEW_LENGTH = 200;
+export const DEFAULT_TRANSCRIPT_PAGE = 100;
+export const MAX_TRANSCRIPT_PAGE = 1000;
+
+export interface ToolCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+export interface MessageUsageInput {
+  inputTokens?: number | null;
+  outputTokens?: number | null;
+  cacheReadInputTokens?: number | null;
+  cacheCreationInputTokens?: number | null;
+  costUsd?: number | null;
+}
+
+export interface MessageInput {
+  id?: string | null;
+  role: MessageRole;
+  content?: string | null;
+  parentId?: string | null;
+  toolCallId?: string | null;
+  toolCalls?: ToolCall[] | null;
+  metadata?: Record<string, unknown> | null;
+  usage?: MessageUsageInput | null;
+}
+
+const USAGE_COUNTS = ['inputTokens', 'outputTokens', 'cacheReadInputTokens', 'cacheCreationInputTokens'] as const;
+
+function validateMessages(messages: readonly MessageInput[]): ValidationItem[] {
+  const items: ValidationItem[] = [];
+  const base = ['input', 'messages'];
+  if (messages.length === 0) items.push({ loc: base, msg: 'Send at least one message', type: 'batch_empty' });
+  if (messages.length > MAX_BATCH_MESSAGES) {
+    items.push({ loc: base, msg: `At most ${MAX_BATCH_MESSAGES} messages per call`, type: 'batch_too_large' });
+    return items;
+  }
+  const seen = new Map<string, number>();
+  messages.forEach((message, i) => {
+    const loc = [...base, i];
+    if (message.id) {
+      const id = message.id.toLowerCase();
+      const first = seen.get(id);
+      if (first !== undefined) items.push({ loc: [...loc, 'id'], msg: `Same id as message ${first}`, type: 'duplicate_id' });
+      else seen.set(id, i);
+    }
+    items.push(...validateText(message.content, [...loc, 'content'], { max: MAX_CONTENT_LENGTH }));
+    items.push(...validateText(message.toolCallId, [...loc, 'toolCallId']));
+    const calls = message.toolCalls ?? [];
+    if (calls.length > MAX_TOOL_CALLS) {
+      items.push({ loc: [...loc, 'toolCalls'], msg: `At most ${MAX_TOOL_CALLS} tool calls per message`, type: 'too_many_tool_calls' });
+    }
+    calls.forEach((call, j) => {
+      items.push(...validateText(call.id, [...loc, 'toolCalls', j, 'id'], { required: true }));
+      items.push(...validateText(call.name, [...loc, 'toolCalls', j, 'name'], { required: true }));
+      items.push(...validateText(call.arguments, [...loc, 'toolCalls', j, 'arguments'], { max: MAX_CONTENT_LENGTH }));
+    });
+    if (message.metadata && Buffer.byteLength(JSON.stringify(message.metadata)) > MAX_METADATA_BYTES) {
+      items.push({ loc: [...loc, 'metadata'], msg: `At most ${MAX_METADATA_BYTES} bytes of JSON`, type: 'metadata_too_large' });
+    }
+    const usage = message.usage;
+    if (usage) {
+      if (message.role !== 'ASSISTANT') {
+        items.push({ loc: [...loc, 'usage'], msg: 'Only ASSISTANT messages (generations) carry usage', type: 'usage_not_allowed' });
+      }
+      for (const field of USAGE_COUNTS) {
+        if ((usage[field] ?? 0) > MAX_INT32) {
+          items.push({ loc: [...loc, 'usage', field], msg: `Must be at most ${MAX_INT32}`, type: 'value_too_large' });
+        }
+      }
+      const cost = usage.costUsd;
+      if (cost != null && !(Number.isFinite(cost) && cost >= 0 && cost < 1e9)) {
+        items.push({ loc: [...loc, 'usage', 'costUsd'], msg: 'Must be a non-negative amount below 1e9', type: 'cost_invalid' });
+      }
+    }
+  });
+  return items;
+}
+
+/** The first `PREVIEW_LENGTH` characters (code points, so no surrogate pair is cut in half). */
+export function previewOf(content: string): string {
+  return Array.from(content).slice(0, PREVIEW_LENGTH).join('');
+}
+
+export interface AppendResult {
+  session: Session;
+  lastSeq: number;
+}
+
+interface ExistingMessage {
+  id: string;
+  sessionId: string;
+  seq: number;
+}
+
+/**
+ * appendTranscript: stores a batch in one transaction under the session's row lock, so seq numbers
+ * are consecutive with no gap or duplicate whatever runs at the same time. Idempotent on message
+ * id: messages already stored in this session are skipped, and `lastSeq` is the highest seq of the
+ * batch's messages, new or not, so a resent batch returns what the first one did. Bumps
+ * messageCount and lastMessageAt by what was stored and sets previewText from the first USER
+ * message once (SES-LST-011). Frozen sessions are CONFLICT.
+ */
+export async function appendTranscript(
+  prisma: PrismaClient,
+  access: WorkspaceAccess,
+  idOrPrefix: string,
+  messages: readonly MessageInput[],
+): Promise<AppendResult> {
+  const items = validateMessages(messages);
+  if (items.length > 0) throw badUserInput('Invalid transcript batch', items);
+  const batch = messages.map((message) => ({ ...message, id: (message.id ?? randomUUID()).toLowerCase() }));
+
+  return withLockedSession(prisma, access, idOrPrefix, 'append', async (tx, session) => {
+    if (session.frozenAt) throw new AppError('CONFLICT', 'Session is frozen: no messages can be appended');
+    const ids = batch.map((message) => message.id);
+    const existing = await tx.$queryRaw<ExistingMessage[]>`
+      SELECT id::text AS "id", session_id::text AS "sessionId", seq FROM session_messages WHERE id = ANY(${ids}::uuid[])`;
+    const elsewhere = existing.find((message) => message.sessionId !== session.id);
+    if (elsewhere) {
+      throw new AppError('ALREADY_EXISTS', `Message id ${elsewhere.id} already belongs to another session`);
+    }
+    const stored = new Map(existing.map((message) => [message.id, message.seq]));
+    const fresh = batch.filter((message) => !stored.has(message.id));
+
+    const [{ maxSeq } = { maxSeq: 0 }] = await tx.$queryRaw<{ maxSeq: number }[]>`
+      SELECT COALESCE(max(seq), 0)::int AS "maxSeq" FROM session_messages WHERE session_id = ${session.id}::uuid`;
+    const now = new Date();
+    const rows: Prisma.SessionMessageCreateManyInput[] = fresh.map((message, i) => ({
+      id: message.id,
+      sessionId: session.id,
+      seq: maxSeq + i + 1,
+      role: message.role,
+      content: message.content ?? '',
+      parentId: message.parentId?.toLowerCase() ?? null,
+      toolCallId: message.toolCallId ?? null,
+      toolCalls: (message.toolCalls ?? []).map(({ id, name, arguments: args }) => ({ id, name, arguments: args })),
+      metadata: message.metadata ? (message.metadata as Prisma.InputJsonObject) : Prisma.DbNull,
+      ...(message.usage
+        ? {
+            inputTokens: message.usage.inputTokens ?? 0,
+            outputTokens: message.usage.outputTokens ?? 0,
+            cacheReadInputTokens: message.usage.cacheReadInputTokens ?? 0,
+            cacheCreationInputTokens: message.usage.cacheCreationInputTokens ?? 0,
+            costUsd: message.usage.costUsd ?? null,
+          }
+        : {}),
+      createdAt: now,
+    }));
+    for (const row of rows) stored.set(row.id, row.seq);
+    const lastSeq = Math.max(...batch.map((message) => stored.get(message.id)!));
+    if (rows.length === 0) return { session, lastSeq };
+
+    await tx.sessionMessage.createMany({ data: rows });
+    const firstUser = fresh.find((message) => message.role === 'USER');
+    const updated = await tx.session.update({
+      where: { id: session.id },
+      data: {
+        messageCount: { increment: rows.length },
+        lastMessageAt: now,
+        ...(session.previewText === null && firstUser ? { previewText: previewOf(firstUser.content ?? '') } : {}),
+      },
+    });
+    return { session: updated, lastSeq };
+  });
+}
+
+export interface StoredMessage {
+  id: string;
+  sessionId: string;
+  seq: number;
+  role: MessageRole;
+  content: string;
+  parentId: string | null;
+  toolCallId: string | null;
+  toolCalls: Prisma.JsonValue;
+  metadata: Prisma.JsonValue | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  cacheReadInputTokens: number | null;
+  cacheCreationInputTokens: number | null;
+  costUsd: number | null;
+  createdAt: Date;
+}
+
+export interface TranscriptPage {
+  messages: StoredMessage[];
+  hasMore: boolean;
+}
+
+export interface TranscriptRequest {
+  sessionId: string;
+  afterSeq: number;
+  first: number;
+}
+
+export function checkTranscriptArgs(afterSeq: number | null | undefined, first: number | null | undefined): { afterSeq: number; first: number } {
+  const size = first ?? DEFAULT_TRANSCRIPT_PAGE;
+  if (size < 0 || size > MAX_TRANSCRIPT_PAGE) {
+    throw badUserInput('Invalid transcript page', [
+      { loc: ['first'], msg: `Must be between 0 and ${MAX_TRANSCRIPT_PAGE}`, type: 'page_size' },
+    ]);
+  }
+  return { afterSeq: afterSeq ?? 0, first: size };
+}
+
+/**
+ * Transcript pages for many sessions that share (afterSeq, first), in one statement: each
+ * session's messages after `afterSeq` in seq order, one more than asked to tell `hasMore`.
+ */
+export async function loadTranscripts(
+  prisma: PrismaClient,
+  sessionIds: readonly string[],
+  afterSeq: number,
+  first: number,
+): Promise<Map<string, TranscriptPage>> {
+  const rows = await prisma.$queryRaw<(StoredMessage & { rn: number })[]>`
+          SELECT * FROM (
+            SELECT m.id::text AS "id", m.session_id::text AS "sessionId", m.seq, m.role::text AS "role", m.content,
+                   m.parent_id::text AS "parentId", m.tool_call_id AS "toolCallId", m.tool_calls AS "toolCalls",
+                   m.metadata, m.input_tokens AS "inputTokens", m.output_tokens AS "outputTokens",
+                   m.cache_read_input_tokens AS "cacheReadInputTokens",
+                   m.cache_creation_input_tokens AS "cacheCreationInputTokens",
+                   m.cost_usd::float8 AS "costUsd", m.created_at AS "createdAt",
+                   row_number() OVER (PARTITION BY m.session_id ORDER BY m.seq)::int AS rn
+              FROM session_messages m
+             WHERE m.session_id = ANY(${sessionIds}::uuid[]) AND m.seq > ${afterSeq}
+          ) page
+          WHERE rn <= ${first + 1}
+          ORDER BY "sessionId", seq`;
+  const pages = new Map<string, TranscriptPage>(sessionIds.map((id) => [id, { messages: [], hasMore: false }]));
+  for (const { rn, ...message } of rows) {
+    const page = pages.get(message.sessionId)!;
+    if (rn > first) page.hasMore = true;
+    else page.messages.push(message);
+  }
+  return pages;
+}
