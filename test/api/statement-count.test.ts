@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ListSessionsWithLazyFieldsDocument, SaveSessionDocument } from '../generated/graphql.js';
+import {
+  ListSessionsWithLazyFieldsDocument,
+  ListWithEverythingDocument,
+  SaveSessionDocument,
+  SessionFacetsDocument,
+} from '../generated/graphql.js';
 import { createTestServer, type TestServer } from '../support/server.js';
 import { createTenant, type Tenant } from '../support/tenant.js';
 
@@ -56,5 +61,32 @@ describe('SQL statements per sessions page', () => {
     }
     expect(fifty.statements.length).toBe(one.statements.length);
     expect(fifty.statements.length).toBeLessThanOrEqual(8);
+  });
+
+  it('with every lazy field, transcript included, it still does not grow with the page size', async () => {
+    const token = tenant.members[0]!.token;
+    const run = (first: number) =>
+      server.countStatements(() => server.execute(ListWithEverythingDocument, { org: tenant.org, workspace: tenant.workspace, first }, token));
+    const one = await run(1);
+    const fifty = await run(50);
+    expect(fifty.result.body.errors).toBeUndefined();
+    expect(fifty.result.body.data!.sessions.nodes).toHaveLength(50);
+    for (const node of fifty.result.body.data!.sessions.nodes) expect(node.transcript.messages).toEqual([{ seq: 1, role: 'ASSISTANT' }]);
+    // auth, workspace, page, totalCount, creator, labels, usage, transcript
+    expect(fifty.statements).toHaveLength(one.statements.length);
+    expect(fifty.statements.length).toBeLessThanOrEqual(8);
+  });
+
+  it('sessionFacets is one statement after authentication, whatever the filter', async () => {
+    const token = tenant.members[0]!.token;
+    const { result, statements } = await server.countStatements(() =>
+      server.execute(
+        SessionFacetsDocument,
+        { org: tenant.org, workspace: tenant.workspace, filter: { search: 'model', labels: [{ key: 'team', values: ['t1', 't2'] }] } },
+        token,
+      ),
+    );
+    expect(result.body.errors).toBeUndefined();
+    expect(statements).toHaveLength(3);
   });
 });
