@@ -203,6 +203,20 @@ describe('session lifecycle', () => {
     expect(codeOf(await server.execute(DeleteSessionDocument, { ...ws(), id }, owner.token))).toBe('NOT_FOUND');
   });
 
+  it('concurrent label replacements leave one of the submitted sets, never a mix', async () => {
+    const id = await create();
+    const sets = Array.from({ length: 10 }, (_, i) => [
+      { key: 'run', values: [`r${i}`] },
+      { key: `k${i}`, values: ['a', 'b'] },
+    ]);
+    const responses = await Promise.all(sets.map((labels) => server.execute(UpdateSessionDocument, { ...ws(), id, input: { labels } }, owner.token)));
+    for (const response of responses) expect(response.body.errors).toBeUndefined();
+    const rows = await server.db.database.prisma.sessionLabel.findMany({ where: { sessionId: id }, orderBy: [{ key: 'asc' }, { value: 'asc' }] });
+    const final = rows.map((r) => `${r.key}=${r.value}`);
+    const candidates = sets.map((labels) => labels.flatMap((l) => l.values.map((v) => `${l.key}=${v}`)).sort());
+    expect(candidates).toContainEqual(final);
+  });
+
   it('every per-session argument takes a unique prefix: ambiguous is BAD_REQUEST, none NOT_FOUND, short BAD_USER_INPUT', async () => {
     const prefix = randomHex(8);
     const [a, b] = [uuidWithPrefix(`${prefix}0`), uuidWithPrefix(`${prefix}1`)];
