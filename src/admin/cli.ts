@@ -1,6 +1,5 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.js';
-import { prepareDatabase } from '../db/prepare.js';
 import type { MembershipRole, TokenKind } from '../generated/prisma/enums.js';
 import { createLogger } from '../logger.js';
 import { bootstrap, ProvisionError, revokeToken } from './provision.js';
@@ -70,6 +69,8 @@ async function run(argv: string[]): Promise<Record<string, unknown>> {
   const token = command === 'revoke-token' ? required(values.token, '--token') : undefined;
 
   const config = loadConfig();
+  // Loaded only now: usage errors answer without starting Prisma or PGlite.
+  const { prepareDatabase } = await import('../db/prepare.js');
   const database = await prepareDatabase(config, createLogger(config.logLevel));
   try {
     if (input) return { ...(await bootstrap(database.prisma, input)) };

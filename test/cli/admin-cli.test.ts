@@ -8,6 +8,9 @@ import { withFreshDatabase } from '../support/database.js';
 import { runTs } from '../support/process.js';
 import { createTestServer } from '../support/server.js';
 
+// Each child process starts tsx and opens its own database: slow on a loaded 2-core machine.
+const PROCESS_TEST_TIMEOUT = 180_000;
+
 describe('admin CLI (npm run admin)', () => {
   let dataDir: string;
   beforeAll(async () => {
@@ -64,7 +67,7 @@ describe('admin CLI (npm run admin)', () => {
         await reopened.close();
       }
     });
-  });
+  }, PROCESS_TEST_TIMEOUT);
 
   it('bad usage exits with code 2 and says what is wrong, without touching the database', async () => {
     const env = { DATABASE_URL: '', DATA_DIR: path.join(dataDir, 'never-created') };
@@ -80,5 +83,5 @@ describe('admin CLI (npm run admin)', () => {
     const badSlug = await runTs('src/admin/cli.ts', ['bootstrap', '--org', 'Not A Slug', '--workspace', 'b', '--email', 'x@y.z'], env);
     expect(badSlug.code).toBe(1);
     expect(badSlug.stderr).toMatch(/--org must match/);
-  });
+  }, PROCESS_TEST_TIMEOUT);
 });

@@ -19,6 +19,9 @@ interface BookkeepingRow {
   applied_steps_count: number;
 }
 
+// Each child process starts tsx and opens its own database: slow on a loaded 2-core machine.
+const PROCESS_TEST_TIMEOUT = 180_000;
+
 describe('migrations', () => {
   it('apply in order, are recorded like prisma migrate deploy, and a second run applies nothing', async () => {
     await withFreshDatabase(async (url) => {
@@ -96,7 +99,7 @@ describe('migrations', () => {
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
-  });
+  }, PROCESS_TEST_TIMEOUT);
 
   it('embedded: a second process cannot open a data folder in use', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'cs-lock-'));

@@ -15,6 +15,9 @@ async function graphql(url: string, query: string, token?: string) {
   return { status: response.status, body: (await response.json()) as { data?: Record<string, unknown>; errors?: unknown[] } };
 }
 
+// Each child process starts tsx and opens its own database: slow on a loaded 2-core machine.
+const PROCESS_TEST_TIMEOUT = 180_000;
+
 describe('npm start on the embedded database (a newcomer\u2019s first run)', () => {
   let dataDir: string;
   beforeAll(async () => {
@@ -71,7 +74,7 @@ describe('npm start on the embedded database (a newcomer\u2019s first run)', () 
     } finally {
       expect(await server.stop()).toBe(0);
     }
-  });
+  }, PROCESS_TEST_TIMEOUT);
 
   it('a second start keeps the data and does not seed again', async () => {
     const server = startTs('src/main.ts', { ...env(), DEMO_TOKEN: '' });
@@ -83,11 +86,11 @@ describe('npm start on the embedded database (a newcomer\u2019s first run)', () 
     } finally {
       expect(await server.stop()).toBe(0);
     }
-  });
+  }, PROCESS_TEST_TIMEOUT);
 
   it('a bad setting stops the start with a clear message', async () => {
     const server = startTs('src/main.ts', { ...env(), PORT: 'eighty' });
     expect(await server.exited).toBe(1);
     expect(server.output()).toMatch(/Configuration error: PORT must be a port number \(0-65535\), got "eighty"/);
-  });
+  }, PROCESS_TEST_TIMEOUT);
 });
