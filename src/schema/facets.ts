@@ -1,4 +1,4 @@
-import { workspaceAccess } from '../auth/access.js';
+import { accessFor } from './access.js';
 import { sessionFacets, type FacetValue, type SessionFacets } from '../sessions/facets.js';
 import { builder } from './builder.js';
 import { SessionFilterRef } from './session.js';
@@ -39,9 +39,6 @@ builder.queryField('sessionFacets', (t) =>
       workspace: t.arg.string({ required: true }),
       filter: t.arg({ type: SessionFilterRef }),
     },
-    resolve: async (_root, args, ctx) => {
-      const access = await workspaceAccess(ctx.prisma, ctx.principal, args.org, args.workspace);
-      return sessionFacets(ctx.prisma, access, args.filter);
-    },
+    resolve: async (_root, args, ctx) => sessionFacets(ctx.prisma, await accessFor(ctx, args), args.filter),
   }),
 );

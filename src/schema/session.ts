@@ -1,4 +1,4 @@
-import { workspaceAccess } from '../auth/access.js';
+import { accessFor } from './access.js';
 import { listSessions, type SessionPage } from '../sessions/list.js';
 import { deleteSession, freezeSession, setArchived, updateSession } from '../sessions/lifecycle.js';
 import { saveSession } from '../sessions/save.js';
@@ -108,10 +108,7 @@ builder.queryFields((t) => ({
       workspace: t.arg.string({ required: true }),
       id: t.arg.string({ required: true }),
     },
-    resolve: async (_root, args, ctx) => {
-      const access = await workspaceAccess(ctx.prisma, ctx.principal, args.org, args.workspace);
-      return findVisibleSession(ctx.prisma, access, args.id);
-    },
+    resolve: async (_root, args, ctx) => findVisibleSession(ctx.prisma, await accessFor(ctx, args), args.id),
   }),
   sessions: t.connection(
     {
@@ -124,9 +121,8 @@ builder.queryFields((t) => ({
         orderBy: t.arg({ type: SessionOrderRef }),
       },
       resolve: async (_root, args, ctx): Promise<SessionPage> => {
-        const access = await workspaceAccess(ctx.prisma, ctx.principal, args.org, args.workspace);
         const order = { field: args.orderBy?.field ?? 'UPDATED_AT', direction: args.orderBy?.direction ?? 'DESC' } as const;
-        return listSessions(ctx.prisma, access, args.filter, order, args);
+        return listSessions(ctx.prisma, await accessFor(ctx, args), args.filter, order, args);
       },
     },
     {
@@ -174,54 +170,36 @@ builder.mutationFields((t) => ({
       workspace: t.arg.string({ required: true }),
       input: t.arg({ type: SaveSessionInputRef, required: true }),
     },
-    resolve: async (_root, args, ctx) => {
-      const access = await workspaceAccess(ctx.prisma, ctx.principal, args.org, args.workspace);
-      return saveSession(ctx.prisma, access, args.input);
-    },
+    resolve: async (_root, args, ctx) => saveSession(ctx.prisma, await accessFor(ctx, args), args.input),
   }),
   updateSession: t.field({
     type: SessionRef,
     description: 'Partial update. Owners change their own sessions; an ADMIN also others\u2019 WORKSPACE sessions. Frozen: CONFLICT.',
     args: { ...sessionArgs(t), input: t.arg({ type: UpdateSessionInputRef, required: true }) },
-    resolve: async (_root, args, ctx) => {
-      const access = await workspaceAccess(ctx.prisma, ctx.principal, args.org, args.workspace);
-      return updateSession(ctx.prisma, access, args.id, args.input);
-    },
+    resolve: async (_root, args, ctx) => updateSession(ctx.prisma, await accessFor(ctx, args), args.id, args.input),
   }),
   archiveSession: t.field({
     type: SessionRef,
     description: 'Hides the session from default lists. Idempotent and reversible (SES-ARC-002).',
     args: sessionArgs(t),
-    resolve: async (_root, args, ctx) => {
-      const access = await workspaceAccess(ctx.prisma, ctx.principal, args.org, args.workspace);
-      return setArchived(ctx.prisma, access, args.id, true);
-    },
+    resolve: async (_root, args, ctx) => setArchived(ctx.prisma, await accessFor(ctx, args), args.id, true),
   }),
   unarchiveSession: t.field({
     type: SessionRef,
     description: 'Undoes archiveSession. Idempotent.',
     args: sessionArgs(t),
-    resolve: async (_root, args, ctx) => {
-      const access = await workspaceAccess(ctx.prisma, ctx.principal, args.org, args.workspace);
-      return setArchived(ctx.prisma, access, args.id, false);
-    },
+    resolve: async (_root, args, ctx) => setArchived(ctx.prisma, await accessFor(ctx, args), args.id, false),
   }),
   freezeSession: t.field({
     type: SessionRef,
     description: 'Makes the session read-only for good: idempotent and terminal; frozenAt and frozenBy are set once.',
     args: sessionArgs(t),
-    resolve: async (_root, args, ctx) => {
-      const access = await workspaceAccess(ctx.prisma, ctx.principal, args.org, args.workspace);
-      return freezeSession(ctx.prisma, access, args.id);
-    },
+    resolve: async (_root, args, ctx) => freezeSession(ctx.prisma, await accessFor(ctx, args), args.id),
   }),
   deleteSession: t.field({
     type: DeletedSessionRef,
     description: 'Deletes the session, its labels and its transcript. A frozen session is CONFLICT.',
     args: sessionArgs(t),
-    resolve: async (_root, args, ctx) => {
-      const access = await workspaceAccess(ctx.prisma, ctx.principal, args.org, args.workspace);
-      return deleteSession(ctx.prisma, access, args.id);
-    },
+    resolve: async (_root, args, ctx) => deleteSession(ctx.prisma, await accessFor(ctx, args), args.id),
   }),
 }));

@@ -1,4 +1,4 @@
-import { workspaceAccess } from '../auth/access.js';
+import { accessFor } from './access.js';
 import {
   appendTranscript,
   checkTranscriptArgs,
@@ -163,9 +163,6 @@ builder.mutationField('appendTranscript', (t) =>
       id: t.arg.string({ required: true }),
       input: t.arg({ type: AppendTranscriptInputRef, required: true }),
     },
-    resolve: async (_root, args, ctx) => {
-      const access = await workspaceAccess(ctx.prisma, ctx.principal, args.org, args.workspace);
-      return appendTranscript(ctx.prisma, access, args.id, args.input.messages);
-    },
+    resolve: async (_root, args, ctx) => appendTranscript(ctx.prisma, await accessFor(ctx, args), args.id, args.input.messages),
   }),
 );
