@@ -1,5 +1,6 @@
 import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import { createYoga, useReadinessCheck, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import type { Registry } from 'prom-client';
 import type { Config } from './config.js';
 import { createContextFactory, type Context } from './context.js';
 import { toPublicError, withRequestEnvelope } from './errors.js';
@@ -7,6 +8,7 @@ import type { PrismaClient } from './generated/prisma/client.js';
 import { errorFields, type Logger } from './logger.js';
 import { graphiqlOptions, renderLocalGraphiQL, useGraphiQLAssets } from './graphiql.js';
 import { useNulCharacterGuard } from './input-guard.js';
+import { createMetricsRegistry, useObservability } from './observability.js';
 import { useRequestId } from './request-id.js';
 import { schema } from './schema/index.js';
 
@@ -14,6 +16,8 @@ export interface YogaDeps {
   config: Pick<Config, 'graphiql' | 'introspection' | 'demoToken'>;
   prisma: PrismaClient;
   logger: Logger;
+  /** Where /metrics reads from; a new registry per server by default. */
+  metrics?: Registry;
 }
 
 export type Yoga = YogaServerInstance<Record<string, unknown>, Context>;
@@ -57,7 +61,7 @@ function useIntrospectionSwitch(enabled: boolean): Plugin {
   };
 }
 
-export function buildYoga({ config, prisma, logger }: YogaDeps): Yoga {
+export function buildYoga({ config, prisma, logger, metrics = createMetricsRegistry() }: YogaDeps): Yoga {
   return createYoga<Record<string, unknown>, Context>({
     schema,
     context: createContextFactory({ prisma, logger }),
@@ -76,6 +80,7 @@ export function buildYoga({ config, prisma, logger }: YogaDeps): Yoga {
     },
     plugins: [
       useRequestId(),
+      ...useObservability(logger, metrics),
       ...(config.graphiql ? [useGraphiQLAssets()] : []),
       useIntrospectionSwitch(config.introspection),
       useNulCharacterGuard(),
