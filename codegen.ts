@@ -22,6 +22,8 @@ const config: CodegenConfig = {
           DateTime: 'string',
           NonNegativeInt: 'number',
           JSONObject: 'Record<string, unknown>',
+          // Federation's representation scalar (_entities), for completeness.
+          _Any: 'Record<string, unknown>',
         },
       },
     },

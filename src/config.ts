@@ -61,6 +61,12 @@ function readDatabaseUrl(env: Env): string | undefined {
   return raw;
 }
 
+/** A folder (made absolute) or `memory://`, which PGlite keeps in memory and must stay as it is. */
+function readDataDir(env: Env): string {
+  const raw = env.DATA_DIR?.trim() || '.data';
+  return raw.startsWith('memory://') ? raw : path.resolve(raw);
+}
+
 function readLogLevel(env: Env): LogLevel {
   const raw = (env.LOG_LEVEL?.trim().toLowerCase() || 'info') as LogLevel;
   if (!LOG_LEVELS.includes(raw)) {
@@ -83,7 +89,7 @@ export function loadConfig(env: Env = process.env): Config {
     port: readPort(env, 'PORT', 4000),
     host: env.HOST?.trim() || '0.0.0.0',
     databaseUrl,
-    dataDir: path.resolve(env.DATA_DIR?.trim() || '.data'),
+    dataDir: readDataDir(env),
     migrateOnStart: databaseUrl === undefined || readBoolean(env, 'MIGRATE_ON_START', false),
     demoToken: readDemoToken(env),
     graphiql: readBoolean(env, 'GRAPHIQL', true),

@@ -1,7 +1,9 @@
 import DataLoader from 'dataloader';
 import type { YogaInitialContext } from 'graphql-yoga';
 import { authenticate, type Principal } from './auth/principal.js';
-import type { PrismaClient, User } from './generated/prisma/client.js';
+import type { PrismaClient, Session, User } from './generated/prisma/client.js';
+import { requirePrincipal } from './auth/access.js';
+import { loadVisibleSessions } from './sessions/entities.js';
 import type { Logger } from './logger.js';
 import { loadLabels, type Label } from './sessions/labels.js';
 import { loadTranscripts, type TranscriptPage, type TranscriptRequest } from './sessions/transcript.js';
@@ -17,6 +19,8 @@ export interface Loaders {
   labels: DataLoader<string, Label[]>;
   usage: DataLoader<string, SessionUsage>;
   transcript: DataLoader<TranscriptRequest, TranscriptPage, string>;
+  /** Federation: sessions by bare id, visible to the caller (needs a principal). */
+  entity: DataLoader<string, Session | null>;
 }
 
 /** Transcript pages: one statement per distinct (afterSeq, first) among the requested pages. */
@@ -39,7 +43,7 @@ async function batchTranscripts(prisma: PrismaClient, requests: readonly Transcr
 
 const transcriptKey = (request: TranscriptRequest) => `${request.sessionId}:${request.afterSeq}:${request.first}`;
 
-export function createLoaders(prisma: PrismaClient): Loaders {
+export function createLoaders(prisma: PrismaClient, principal: Principal | null): Loaders {
   return {
     user: new DataLoader(async (ids) => {
       const users = await prisma.user.findMany({ where: { id: { in: [...ids] } } });
@@ -55,6 +59,7 @@ export function createLoaders(prisma: PrismaClient): Loaders {
       return ids.map((id) => usage.get(id) ?? EMPTY_USAGE);
     }),
     transcript: new DataLoader((requests) => batchTranscripts(prisma, requests), { cacheKeyFn: transcriptKey }),
+    entity: new DataLoader(async (ids) => loadVisibleSessions(prisma, requirePrincipal(principal), ids)),
   };
 }
 
@@ -73,11 +78,8 @@ export interface ContextDeps {
 }
 
 export function createContextFactory({ prisma, logger }: ContextDeps) {
-  return async ({ request }: YogaInitialContext): Promise<Context> => ({
-    requestId: requestIdOf(request),
-    prisma,
-    principal: await authenticate(prisma, request.headers.get('authorization')),
-    loaders: createLoaders(prisma),
-    logger,
-  });
+  return async ({ request }: YogaInitialContext): Promise<Context> => {
+    const principal = await authenticate(prisma, request.headers.get('authorization'));
+    return { requestId: requestIdOf(request), prisma, principal, loaders: createLoaders(prisma, principal), logger };
+  };
 }

@@ -56,8 +56,18 @@ export async function workspaceAccess(
  * facets, prefixes, mutations) filters with it.
  */
 export function visibleSessionsSql(access: WorkspaceAccess): Prisma.Sql {
-  return Prisma.sql`(s.workspace_id = ${access.workspaceId}::uuid AND (s.visibility = 'WORKSPACE' OR s.user_id = ${access.principal.userId}::uuid))`;
+  return Prisma.sql`(s.workspace_id = ${access.workspaceId}::uuid AND ${visibleToUser(access.principal.userId)})`;
 }
+
+/**
+ * The same predicate when no workspace is named (federation's `_entities` get bare ids): the
+ * session's workspace must be one the caller is a member of, with the same PRIVATE/WORKSPACE rule.
+ */
+export function visibleToMemberSql(principal: Principal): Prisma.Sql {
+  return Prisma.sql`(EXISTS (SELECT 1 FROM memberships m WHERE m.workspace_id = s.workspace_id AND m.user_id = ${principal.userId}::uuid) AND ${visibleToUser(principal.userId)})`;
+}
+
+const visibleToUser = (userId: string) => Prisma.sql`(s.visibility = 'WORKSPACE' OR s.user_id = ${userId}::uuid)`;
 
 /** READER reads only; CONTRIBUTOR and ADMIN may create and change their own sessions. */
 export function requireWriter(access: WorkspaceAccess): void {

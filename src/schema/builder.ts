@@ -1,4 +1,6 @@
 import SchemaBuilder from '@pothos/core';
+import DirectivesPlugin from '@pothos/plugin-directives';
+import FederationPlugin from '@pothos/plugin-federation';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import { DateTimeResolver, JSONObjectResolver, NonNegativeIntResolver, UUIDResolver } from 'graphql-scalars';
@@ -20,7 +22,8 @@ export const builder = new SchemaBuilder<{
   DefaultFieldNullability: false;
 }>({
   defaultFieldNullability: false,
-  plugins: [RelayPlugin, PrismaPlugin],
+  // Federation goes last (it wraps what the others build).
+  plugins: [RelayPlugin, PrismaPlugin, DirectivesPlugin, FederationPlugin],
   relay: {
     // Sessions are addressed by their client UUID; no global Node ids.
     nodeQueryOptions: false,

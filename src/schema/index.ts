@@ -1,3 +1,4 @@
+import { printSubgraphSchema } from '@apollo/subgraph';
 import { printSchema, type GraphQLSchema } from 'graphql';
 import { builder } from './builder.js';
 import './enums.js';
@@ -9,7 +10,17 @@ import './transcript.js';
 import './facets.js';
 import './viewer.js';
 
-export const schema: GraphQLSchema = builder.toSchema({ sortSchema: false });
+/** The executable schema: the API and, as an Apollo Federation v2 subgraph, `_service` and `_entities`. */
+export const schema: GraphQLSchema = builder.toSubGraphSchema({
+  linkUrl: 'https://specs.apollo.dev/federation/v2.6',
+  federationDirectives: ['@key'],
+  sortSchema: false,
+});
+
+/** The subgraph SDL with its federation directives (what `_service { sdl }` returns). */
+export function printSubgraphSdl(): string {
+  return printSubgraphSchema(schema);
+}
 
 /** The SDL committed as schema.graphql, in definition order (arguments as in API.md). */
 export function printSchemaSdl(): string {

@@ -58,6 +58,14 @@ export const SessionRef = builder.prismaObject('Session', {
   }),
 });
 
+// Federation: Session is an entity keyed by id. References resolve through a per-request
+// DataLoader (one statement for all of them) with the same visibility rule as `session`; a session
+// the caller cannot see resolves to null.
+builder.asEntity(SessionRef, {
+  key: builder.selection<{ id: string }>('id'),
+  resolveReference: (reference, ctx) => ctx.loaders.entity.load(reference.id),
+});
+
 const SaveSessionInputRef = builder.inputType('SaveSessionInput', {
   fields: (t) => ({
     id: t.field({ type: 'UUID', required: true, description: 'Made up by the client.' }),
