@@ -1,0 +1,49 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+describe('configuration from the environment', () => {
+  it('has the documented defaults', () => {
+    expect(loadConfig({})).toEqual({
+      port: 4000,
+      host: '0.0.0.0',
+      databaseUrl: undefined,
+      dataDir: path.resolve('.data'),
+      migrateOnStart: true,
+      demoToken: undefined,
+      graphiql: true,
+      introspection: true,
+      logLevel: 'info',
+    });
+  });
+
+  it('reads every variable, keeps memory:// as it is, and migrates PostgreSQL only when asked', () => {
+    const config = loadConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATABASE_URL: 'postgresql://u@h:5432/db',
+      DATA_DIR: 'memory://',
+      DEMO_TOKEN: 'cst_0123456789abcdef',
+      GRAPHIQL: 'off',
+      INTROSPECTION: 'false',
+      LOG_LEVEL: 'WARN',
+    });
+    expect(config).toMatchObject({ port: 0, host: '127.0.0.1', dataDir: 'memory://', graphiql: false, introspection: false, logLevel: 'warn', migrateOnStart: false });
+    expect(loadConfig({ DATABASE_URL: 'postgres://h/db', MIGRATE_ON_START: 'yes' }).migrateOnStart).toBe(true);
+  });
+
+  it('rejects bad values with a message that names the variable', () => {
+    const cases: [Record<string, string>, RegExp][] = [
+      [{ PORT: '70000' }, /PORT must be a port number/],
+      [{ DATABASE_URL: 'mysql://h/db' }, /DATABASE_URL must be a postgres/],
+      [{ DATABASE_URL: 'not a url' }, /DATABASE_URL is not a valid URL/],
+      [{ GRAPHIQL: 'maybe' }, /GRAPHIQL must be true or false/],
+      [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
+      [{ DEMO_TOKEN: 'short' }, /DEMO_TOKEN must be at least 16 characters/],
+    ];
+    for (const [env, message] of cases) {
+      expect(() => loadConfig(env)).toThrow(ConfigError);
+      expect(() => loadConfig(env)).toThrow(message);
+    }
+  });
+});
