@@ -63,7 +63,7 @@ export const SessionRef = builder.prismaObject('Session', {
 // the caller cannot see resolves to null.
 builder.asEntity(SessionRef, {
   key: builder.selection<{ id: string }>('id'),
-  resolveReference: (reference, ctx) => ctx.loaders.entity.load(reference.id),
+  resolveReference: (reference, ctx) => ctx.loaders.entity.load(String(reference.id)),
 });
 
 const SaveSessionInputRef = builder.inputType('SaveSessionInput', {

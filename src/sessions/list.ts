@@ -2,6 +2,7 @@ import { Prisma, type PrismaClient, type Session } from '../generated/prisma/cli
 import { badUserInput, type ValidationItem } from '../errors.js';
 import { visibleSessionsSql, type WorkspaceAccess } from '../auth/access.js';
 import { sessionFilterConditions, type SessionFilter } from './filter.js';
+import { MAX_INT32 } from './input-rules.js';
 import { allOf, SESSION_COLUMNS } from './session-row.js';
 
 export type SessionOrderField = 'UPDATED_AT' | 'LAST_MESSAGE_AT' | 'CREATED_AT' | 'MESSAGE_COUNT';
@@ -62,6 +63,13 @@ export function encodeCursor(session: Session, order: SessionOrder): string {
   return Buffer.from(JSON.stringify(position)).toString('base64url');
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function isCanonicalTimestamp(value: string): boolean {
+  const time = Date.parse(value);
+  return !Number.isNaN(time) && new Date(time).toISOString() === value && value.length === 24;
+}
+
 function decodeCursor(cursor: string, order: SessionOrder, arg: 'after' | 'before'): CursorPosition {
   const invalid = (msg: string) =>
     badUserInput(`Invalid "${arg}" cursor`, [{ loc: [arg], msg, type: 'cursor_invalid' }]);
@@ -71,17 +79,22 @@ function decodeCursor(cursor: string, order: SessionOrder, arg: 'after' | 'befor
   } catch {
     throw invalid('Not a cursor returned by this API');
   }
-  if (typeof position !== 'object' || position === null || typeof position.id !== 'string') {
+  if (typeof position !== 'object' || position === null || typeof position.id !== 'string' || !UUID.test(position.id)) {
     throw invalid('Not a cursor returned by this API');
   }
   if (position.field !== order.field || position.direction !== order.direction) {
     throw invalid('The cursor belongs to another orderBy; restart paging without it');
   }
+  // Values are checked to be exactly what encodeCursor writes, so nothing a client forges can
+  // reach SQL as an unparsable timestamp or an out-of-range integer.
   const value = position.value;
   const valueOk =
-    value === null ||
-    (order.field === 'MESSAGE_COUNT' ? Number.isInteger(value) : typeof value === 'string' && !Number.isNaN(Date.parse(value)));
-  if (!valueOk || (value === null && order.field !== 'LAST_MESSAGE_AT')) throw invalid('Not a cursor returned by this API');
+    value === null || value === undefined
+      ? value === null && order.field === 'LAST_MESSAGE_AT'
+      : order.field === 'MESSAGE_COUNT'
+        ? Number.isInteger(value) && (value as number) >= 0 && (value as number) <= MAX_INT32
+        : typeof value === 'string' && isCanonicalTimestamp(value);
+  if (!valueOk) throw invalid('Not a cursor returned by this API');
   return { field: order.field, direction: order.direction, value: value ?? null, id: position.id };
 }
 

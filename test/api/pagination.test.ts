@@ -123,10 +123,28 @@ describe('sessions: ordering and cursors', () => {
     const cursor = byUpdated.body.data!.sessions.pageInfo.endCursor!;
     const wrongOrder = await page({ field: 'CREATED_AT', direction: 'DESC', first: 2, after: cursor });
     expect(wrongOrder.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', errors: [{ loc: ['after'] }] });
-    for (const forged of ['garbage', Buffer.from('{"id": 1}').toString('base64url'), Buffer.from('[]').toString('base64url')]) {
+    const forge = (position: Record<string, unknown>) => Buffer.from(JSON.stringify(position)).toString('base64url');
+    const id = randomUUID();
+    const forgeries = [
+      'garbage',
+      Buffer.from('{"id": 1}').toString('base64url'),
+      Buffer.from('[]').toString('base64url'),
+      forge({ field: 'UPDATED_AT', direction: 'DESC', value: '2026-01-01T00:00:00.000Z', id: 'not-a-uuid' }),
+      forge({ field: 'UPDATED_AT', direction: 'DESC', value: '1', id }),
+      forge({ field: 'UPDATED_AT', direction: 'DESC', value: '+275760-09-13T00:00:00.000Z', id }),
+      forge({ field: 'UPDATED_AT', direction: 'DESC', value: null, id }),
+    ];
+    for (const forged of forgeries) {
       const response = await page({ field: 'UPDATED_AT', direction: 'DESC', first: 2, after: forged });
-      expect(response.body.errors?.[0]?.extensions.code).toBe('BAD_USER_INPUT');
+      expect(response.body.errors?.[0]?.extensions.code, forged).toBe('BAD_USER_INPUT');
     }
+    const count = (value: unknown) => forge({ field: 'MESSAGE_COUNT', direction: 'ASC', value, id });
+    for (const forged of [count(2 ** 31), count(-1), count(1.5), count('3')]) {
+      const response = await page({ field: 'MESSAGE_COUNT', direction: 'ASC', first: 2, after: forged });
+      expect(response.body.errors?.[0]?.extensions.code, forged).toBe('BAD_USER_INPUT');
+    }
+    const fine = await page({ field: 'MESSAGE_COUNT', direction: 'ASC', first: 2, after: count(1) });
+    expect(fine.body.errors).toBeUndefined();
   });
 
   it('a cursor stays valid when sessions are added in front of it', async () => {

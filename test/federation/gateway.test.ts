@@ -124,10 +124,10 @@ describe('federation: this subgraph and another behind Hive Gateway', () => {
   it('_entities never returns a session the caller cannot see', async () => {
     const alice = tenant.members[0]!;
     const query = 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Session { id title } } }';
-    const representations = [visible, hidden, randomUUID(), 'not-a-uuid'].map((id) => ({ __typename: 'Session', id }));
+    const representations = [visible, hidden, randomUUID(), 'not-a-uuid', 42].map((id) => ({ __typename: 'Session', id }));
     const result = await post(sessions.url, query, { r: representations }, alice.token);
     expect(result.errors).toBeUndefined();
-    expect(result.data).toEqual({ _entities: [{ id: visible, title: 'shared' }, null, null, null] });
+    expect(result.data).toEqual({ _entities: [{ id: visible, title: 'shared' }, null, null, null, null] });
 
     // Bob, the owner, sees his PRIVATE session; without a token nothing is returned.
     const bob = await post(sessions.url, query, { r: [{ __typename: 'Session', id: hidden }] }, tenant.members[1]!.token);
