@@ -1,4 +1,5 @@
 import path from 'node:path';
+import semver from 'semver';
 
 /** Every setting the server reads, typed and validated in one place. */
 export interface Config {
@@ -17,6 +18,8 @@ export interface Config {
   /** Allow introspection queries (GraphiQL and codegen need them). */
   introspection: boolean;
   logLevel: LogLevel;
+  /** Lowest accepted X-Client-Version (semver); undefined = no gate. */
+  minClientVersion: string | undefined;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -67,6 +70,14 @@ function readDataDir(env: Env): string {
   return raw.startsWith('memory://') ? raw : path.resolve(raw);
 }
 
+function readMinClientVersion(env: Env): string | undefined {
+  const raw = env.MIN_CLIENT_VERSION?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  const version = semver.valid(raw.replace(/^v/i, ''));
+  if (!version) throw new ConfigError(`MIN_CLIENT_VERSION must be a semantic version such as 1.4.0, got "${raw}"`);
+  return version;
+}
+
 function readLogLevel(env: Env): LogLevel {
   const raw = (env.LOG_LEVEL?.trim().toLowerCase() || 'info') as LogLevel;
   if (!LOG_LEVELS.includes(raw)) {
@@ -95,5 +106,6 @@ export function loadConfig(env: Env = process.env): Config {
     graphiql: readBoolean(env, 'GRAPHIQL', true),
     introspection: readBoolean(env, 'INTROSPECTION', true),
     logLevel: readLogLevel(env),
+    minClientVersion: readMinClientVersion(env),
   };
 }

@@ -10,10 +10,11 @@ import { graphiqlOptions, renderLocalGraphiQL, useGraphiQLAssets } from './graph
 import { useNulCharacterGuard } from './input-guard.js';
 import { createMetricsRegistry, useObservability } from './observability.js';
 import { useRequestId } from './request-id.js';
+import { useVersionGate } from './version-gate.js';
 import { schema } from './schema/index.js';
 
 export interface YogaDeps {
-  config: Pick<Config, 'graphiql' | 'introspection' | 'demoToken'>;
+  config: Pick<Config, 'graphiql' | 'introspection' | 'demoToken'> & Partial<Pick<Config, 'minClientVersion'>>;
   prisma: PrismaClient;
   logger: Logger;
   /** Where /metrics reads from; a new registry per server by default. */
@@ -80,6 +81,7 @@ export function buildYoga({ config, prisma, logger, metrics = createMetricsRegis
     },
     plugins: [
       useRequestId(),
+      useVersionGate(config.minClientVersion),
       ...useObservability(logger, metrics),
       ...(config.graphiql ? [useGraphiQLAssets()] : []),
       useIntrospectionSwitch(config.introspection),

@@ -27,8 +27,9 @@ describe('configuration from the environment', () => {
       GRAPHIQL: 'off',
       INTROSPECTION: 'false',
       LOG_LEVEL: 'WARN',
+      MIN_CLIENT_VERSION: 'v1.4.0',
     });
-    expect(config).toMatchObject({ port: 0, host: '127.0.0.1', dataDir: 'memory://', graphiql: false, introspection: false, logLevel: 'warn', migrateOnStart: false });
+    expect(config).toMatchObject({ port: 0, host: '127.0.0.1', dataDir: 'memory://', graphiql: false, introspection: false, logLevel: 'warn', migrateOnStart: false, minClientVersion: '1.4.0' });
     expect(loadConfig({ DATABASE_URL: 'postgres://h/db', MIGRATE_ON_START: 'yes' }).migrateOnStart).toBe(true);
   });
 
@@ -40,6 +41,7 @@ describe('configuration from the environment', () => {
       [{ GRAPHIQL: 'maybe' }, /GRAPHIQL must be true or false/],
       [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
       [{ DEMO_TOKEN: 'short' }, /DEMO_TOKEN must be at least 16 characters/],
+      [{ MIN_CLIENT_VERSION: '2.x' }, /MIN_CLIENT_VERSION must be a semantic version/],
     ];
     for (const [env, message] of cases) {
       expect(() => loadConfig(env)).toThrow(ConfigError);
