@@ -1,5 +1,6 @@
 import path from 'node:path';
 import semver from 'semver';
+import { DEFAULT_LIMITS, type Limits } from './limits.js';
 
 /** Every setting the server reads, typed and validated in one place. */
 export interface Config {
@@ -20,6 +21,9 @@ export interface Config {
   logLevel: LogLevel;
   /** Lowest accepted X-Client-Version (semver); undefined = no gate. */
   minClientVersion: string | undefined;
+  limits: Limits;
+  /** Largest accepted request body. */
+  maxBodyBytes: number;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -78,6 +82,14 @@ function readMinClientVersion(env: Env): string | undefined {
   return version;
 }
 
+function readPositiveInt(env: Env, name: string, fallback: number): number {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 1) throw new ConfigError(`${name} must be a positive integer, got "${raw}"`);
+  return value;
+}
+
 function readLogLevel(env: Env): LogLevel {
   const raw = (env.LOG_LEVEL?.trim().toLowerCase() || 'info') as LogLevel;
   if (!LOG_LEVELS.includes(raw)) {
@@ -107,5 +119,13 @@ export function loadConfig(env: Env = process.env): Config {
     introspection: readBoolean(env, 'INTROSPECTION', true),
     logLevel: readLogLevel(env),
     minClientVersion: readMinClientVersion(env),
+    limits: {
+      maxDepth: readPositiveInt(env, 'MAX_DEPTH', DEFAULT_LIMITS.maxDepth),
+      maxAliases: readPositiveInt(env, 'MAX_ALIASES', DEFAULT_LIMITS.maxAliases),
+      maxTokens: readPositiveInt(env, 'MAX_TOKENS', DEFAULT_LIMITS.maxTokens),
+      maxDirectives: readPositiveInt(env, 'MAX_DIRECTIVES', DEFAULT_LIMITS.maxDirectives),
+      maxCost: readPositiveInt(env, 'MAX_COST', DEFAULT_LIMITS.maxCost),
+    },
+    maxBodyBytes: readPositiveInt(env, 'MAX_BODY_BYTES', 10 * 1024 * 1024),
   };
 }

@@ -129,7 +129,11 @@ function variableError(error: GraphQLError): GraphQLError | undefined {
  * is kept. Errors that already carry an envelope code are left alone.
  */
 export function withRequestEnvelope(error: GraphQLError): GraphQLError {
-  if (!isPublic(error)) Object.assign(error.extensions as Record<string, unknown>, envelope('BAD_REQUEST'));
+  const extensions = error.extensions as Record<string, unknown>;
+  if (!isPublic(error)) Object.assign(extensions, envelope('BAD_REQUEST'));
+  // As yoga marks its own validation errors: 400 for application/graphql-response+json, and the
+  // spec's 200 for application/json. Errors from validation plugins arrive without it.
+  extensions.http ??= { status: 400, spec: true };
   return error;
 }
 

@@ -9,17 +9,20 @@ import { errorFields, type Logger } from './logger.js';
 import { graphiqlOptions, renderLocalGraphiQL, useGraphiQLAssets } from './graphiql.js';
 import { useNulCharacterGuard } from './input-guard.js';
 import { createMetricsRegistry, useObservability } from './observability.js';
+import { DEFAULT_LIMITS, useOperationLimits } from './limits.js';
 import { useRequestId } from './request-id.js';
 import { useVersionGate } from './version-gate.js';
 import { schema } from './schema/index.js';
 
 export interface YogaDeps {
-  config: Pick<Config, 'graphiql' | 'introspection' | 'demoToken'> & Partial<Pick<Config, 'minClientVersion'>>;
+  config: Pick<Config, 'graphiql' | 'introspection' | 'demoToken'> & Partial<Pick<Config, 'minClientVersion' | 'limits' | 'maxBodyBytes'>>;
   prisma: PrismaClient;
   logger: Logger;
   /** Where /metrics reads from; a new registry per server by default. */
   metrics?: Registry;
 }
+
+const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 export type Yoga = YogaServerInstance<Record<string, unknown>, Context>;
 
@@ -71,6 +74,7 @@ export function buildYoga({ config, prisma, logger, metrics = createMetricsRegis
     landingPage: false,
     graphiql: config.graphiql ? graphiqlOptions(config.demoToken) : false,
     renderGraphiQL: renderLocalGraphiQL,
+    maxRequestBodySize: config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     maskedErrors: { maskError: (error) => toPublicError(error).error },
     logging: {
       debug: (...args) => logger.debug(String(args[0])),
@@ -85,6 +89,7 @@ export function buildYoga({ config, prisma, logger, metrics = createMetricsRegis
       ...useObservability(logger, metrics),
       ...(config.graphiql ? [useGraphiQLAssets()] : []),
       useIntrospectionSwitch(config.introspection),
+      ...useOperationLimits(config.limits ?? DEFAULT_LIMITS),
       useNulCharacterGuard(),
       useErrorEnvelope(logger),
       useReadinessCheck({

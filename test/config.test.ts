@@ -14,6 +14,9 @@ describe('configuration from the environment', () => {
       graphiql: true,
       introspection: true,
       logLevel: 'info',
+      minClientVersion: undefined,
+      limits: { maxDepth: 12, maxAliases: 15, maxTokens: 5000, maxDirectives: 20, maxCost: 20_000 },
+      maxBodyBytes: 10 * 1024 * 1024,
     });
   });
 
@@ -42,6 +45,8 @@ describe('configuration from the environment', () => {
       [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
       [{ DEMO_TOKEN: 'short' }, /DEMO_TOKEN must be at least 16 characters/],
       [{ MIN_CLIENT_VERSION: '2.x' }, /MIN_CLIENT_VERSION must be a semantic version/],
+      [{ MAX_COST: '0' }, /MAX_COST must be a positive integer/],
+      [{ MAX_BODY_BYTES: '1e9x' }, /MAX_BODY_BYTES must be a positive integer/],
     ];
     for (const [env, message] of cases) {
       expect(() => loadConfig(env)).toThrow(ConfigError);

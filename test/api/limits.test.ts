@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_LIMITS } from '../../src/limits.js';
+import { buildYoga } from '../../src/yoga.js';
+import { sharedTestDatabase } from '../support/database.js';
+import { createTestServer, memoryLogger, type EnvelopeError } from '../support/server.js';
+import { createTenant } from '../support/tenant.js';
+
+describe('operation limits', () => {
+  const post = async (body: unknown, token?: string, limits = DEFAULT_LIMITS, maxBodyBytes?: number) => {
+    const { database } = await sharedTestDatabase();
+    const yoga = buildYoga({ config: { graphiql: false, introspection: true, demoToken: undefined, limits, maxBodyBytes }, prisma: database.prisma, logger: memoryLogger() });
+    const response = await yoga.fetch('http://localhost/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as { data?: unknown; errors?: EnvelopeError[] } };
+  };
+  const expectRejected = (response: Awaited<ReturnType<typeof post>>, message: RegExp) => {
+    expect(response.status).toBe(400);
+    expect(response.body.data ?? null).toBeNull();
+    expect(response.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_REQUEST', status: 400, type: 'invalid_request_error' });
+    expect(response.body.errors?.[0]?.message).toMatch(message);
+  };
+
+  it('depth, aliases, tokens and directives beyond the limits are BAD_REQUEST', async () => {
+    const deep = { query: '{ sessions(org: "o", workspace: "w") { nodes { transcript { messages { toolCalls { name } } } } } }' };
+    expectRejected(await post(deep, undefined, { ...DEFAULT_LIMITS, maxDepth: 4 }), /depth/i);
+    // Within the limit the same document passes validation (and fails later, for want of a token).
+    expect((await post(deep)).body.errors?.[0]?.extensions.code).toBe('UNAUTHENTICATED');
+    const aliases = { query: `{ ${Array.from({ length: 16 }, (_, i) => `a${i}: viewer { id }`).join(' ')} }` };
+    expectRejected(await post(aliases), /aliases/i);
+    const tokens = { query: `{ ${'__typename '.repeat(5001)}}` };
+    expectRejected(await post(tokens), /token/i);
+    const directives = { query: `{ __typename ${'@skip(if: false) '.repeat(21)}}` };
+    expectRejected(await post(directives), /directive/i);
+  });
+
+  it('the cost counts page sizes: a big page of big transcripts is refused, a normal page is not', async () => {
+    const server = await createTestServer();
+    const tenant = await createTenant(server.db.database.prisma);
+    const token = tenant.members[0]!.token;
+    const query = `query ($n: Int, $m: Int) { sessions(org: "${tenant.org}", workspace: "${tenant.workspace}", first: $n) {
+      nodes { id title labels { key values } usage { totalTokens } transcript(first: $m) { messages { seq role content } } } } }`;
+    expect((await post({ query, variables: { n: 50, m: 10 } }, token)).body.errors).toBeUndefined();
+    const expensive = await post({ query, variables: { n: 100, m: 1000 } }, token);
+    expectRejected(expensive, /cost \d+ exceeds the limit of 20000/);
+  });
+
+  it('a body over the size limit is refused with HTTP 413', async () => {
+    const big = JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(2048) } });
+    const response = await post(big, undefined, DEFAULT_LIMITS, 1024);
+    expect(response.status).toBe(413);
+    expect(response.body.errors?.[0]?.extensions.code).toBe('BAD_REQUEST');
+  });
+});
