@@ -22,7 +22,7 @@ export interface Limits {
   maxCost: number;
 }
 
-export const DEFAULT_LIMITS: Limits = { maxDepth: 12, maxAliases: 15, maxTokens: 5000, maxDirectives: 20, maxCost: 20_000 };
+export const DEFAULT_LIMITS: Limits = { maxDepth: 12, maxAliases: 15, maxTokens: 5000, maxDirectives: 20, maxCost: 50_000 };
 
 // Page sizes a list field uses when the client does not say: sessions 20, transcript 100.
 const DEFAULT_PAGE: Record<string, number> = { sessions: 20, transcript: 100 };

@@ -15,7 +15,7 @@ describe('configuration from the environment', () => {
       introspection: true,
       logLevel: 'info',
       minClientVersion: undefined,
-      limits: { maxDepth: 12, maxAliases: 15, maxTokens: 5000, maxDirectives: 20, maxCost: 20_000 },
+      limits: { maxDepth: 12, maxAliases: 15, maxTokens: 5000, maxDirectives: 20, maxCost: 50_000 },
       maxBodyBytes: 10 * 1024 * 1024,
     });
   });

@@ -43,8 +43,13 @@ describe('operation limits', () => {
     const query = `query ($n: Int, $m: Int) { sessions(org: "${tenant.org}", workspace: "${tenant.workspace}", first: $n) {
       nodes { id title labels { key values } usage { totalTokens } transcript(first: $m) { messages { seq role content } } } } }`;
     expect((await post({ query, variables: { n: 50, m: 10 } }, token)).body.errors).toBeUndefined();
+    // The largest transcript page of one session, with every message field, stays within the limit.
+    const fullPage = `{ session(org: "${tenant.org}", workspace: "${tenant.workspace}", id: "00000000") { transcript(first: 1000) {
+      hasMore messages { id seq role content parentId toolCallId toolCalls { id name arguments } metadata
+      usage { inputTokens outputTokens cacheReadInputTokens cacheCreationInputTokens costUsd } createdAt } } } }`;
+    expect((await post({ query: fullPage }, token)).body.errors?.[0]?.extensions.code).toBe('NOT_FOUND');
     const expensive = await post({ query, variables: { n: 100, m: 1000 } }, token);
-    expectRejected(expensive, /cost \d+ exceeds the limit of 20000/);
+    expectRejected(expensive, /cost \d+ exceeds the limit of 50000/);
   });
 
   it('a body over the size limit is refused with HTTP 413', async () => {
