@@ -5,6 +5,7 @@ import type { Database } from './db/client.js';
 import { prepareDatabase } from './db/prepare.js';
 import type { Logger } from './logger.js';
 import { seedDemoTenant } from './admin/provision.js';
+import { createRateLimiter } from './rate-limit.js';
 import { buildYoga, type Yoga } from './yoga.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -29,7 +30,11 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     }
     demoToken = config.demoToken;
   }
-  const yoga = buildYoga({ config: { ...config, demoToken }, prisma: database.prisma, logger });
+  const rateLimiter =
+    config.rateLimitPerMinute > 0
+      ? createRateLimiter({ perMinute: config.rateLimitPerMinute, redisUrl: config.redisUrl, logger })
+      : undefined;
+  const yoga = buildYoga({ config: { ...config, demoToken }, prisma: database.prisma, logger, rateLimit: rateLimiter?.plugin });
   const server: Server = createServer(yoga);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -48,6 +53,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       const grace = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
       await closed;
       clearTimeout(grace);
+      await rateLimiter?.close();
       await database.close();
     },
   };

@@ -24,6 +24,10 @@ export interface Config {
   limits: Limits;
   /** Largest accepted request body. */
   maxBodyBytes: number;
+  /** Requests per minute per token (or client IP); 0 turns limiting off. */
+  rateLimitPerMinute: number;
+  /** Shared rate-limit store; undefined keeps budgets in memory. */
+  redisUrl: string | undefined;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -90,6 +94,19 @@ function readPositiveInt(env: Env, name: string, fallback: number): number {
   return value;
 }
 
+function readRedisUrl(env: Env): string | undefined {
+  const raw = env.REDIS_URL?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  let protocol: string;
+  try {
+    protocol = new URL(raw).protocol;
+  } catch {
+    throw new ConfigError('REDIS_URL is not a valid URL');
+  }
+  if (protocol !== 'redis:' && protocol !== 'rediss:') throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL, got "${protocol}"`);
+  return raw;
+}
+
 function readLogLevel(env: Env): LogLevel {
   const raw = (env.LOG_LEVEL?.trim().toLowerCase() || 'info') as LogLevel;
   if (!LOG_LEVELS.includes(raw)) {
@@ -127,5 +144,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxCost: readPositiveInt(env, 'MAX_COST', DEFAULT_LIMITS.maxCost),
     },
     maxBodyBytes: readPositiveInt(env, 'MAX_BODY_BYTES', 10 * 1024 * 1024),
+    rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE?.trim() === '0' ? 0 : readPositiveInt(env, 'RATE_LIMIT_PER_MINUTE', 600),
+    redisUrl: readRedisUrl(env),
   };
 }

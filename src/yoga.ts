@@ -20,6 +20,8 @@ export interface YogaDeps {
   logger: Logger;
   /** Where /metrics reads from; a new registry per server by default. */
   metrics?: Registry;
+  /** Per-token request budget (startServer makes one from the config). */
+  rateLimit?: Plugin;
 }
 
 const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -65,7 +67,7 @@ function useIntrospectionSwitch(enabled: boolean): Plugin {
   };
 }
 
-export function buildYoga({ config, prisma, logger, metrics = createMetricsRegistry() }: YogaDeps): Yoga {
+export function buildYoga({ config, prisma, logger, metrics = createMetricsRegistry(), rateLimit }: YogaDeps): Yoga {
   return createYoga<Record<string, unknown>, Context>({
     schema,
     context: createContextFactory({ prisma, logger }),
@@ -86,6 +88,7 @@ export function buildYoga({ config, prisma, logger, metrics = createMetricsRegis
     plugins: [
       useRequestId(),
       useVersionGate(config.minClientVersion),
+      ...(rateLimit ? [rateLimit] : []),
       ...useObservability(logger, metrics),
       ...(config.graphiql ? [useGraphiQLAssets()] : []),
       useIntrospectionSwitch(config.introspection),

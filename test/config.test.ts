@@ -17,6 +17,8 @@ describe('configuration from the environment', () => {
       minClientVersion: undefined,
       limits: { maxDepth: 12, maxAliases: 15, maxTokens: 5000, maxDirectives: 20, maxCost: 50_000 },
       maxBodyBytes: 10 * 1024 * 1024,
+      rateLimitPerMinute: 600,
+      redisUrl: undefined,
     });
   });
 
@@ -34,6 +36,7 @@ describe('configuration from the environment', () => {
     });
     expect(config).toMatchObject({ port: 0, host: '127.0.0.1', dataDir: 'memory://', graphiql: false, introspection: false, logLevel: 'warn', migrateOnStart: false, minClientVersion: '1.4.0' });
     expect(loadConfig({ DATABASE_URL: 'postgres://h/db', MIGRATE_ON_START: 'yes' }).migrateOnStart).toBe(true);
+    expect(loadConfig({ RATE_LIMIT_PER_MINUTE: '0', REDIS_URL: 'redis://127.0.0.1:6379' })).toMatchObject({ rateLimitPerMinute: 0, redisUrl: 'redis://127.0.0.1:6379' });
   });
 
   it('rejects bad values with a message that names the variable', () => {
@@ -47,6 +50,8 @@ describe('configuration from the environment', () => {
       [{ MIN_CLIENT_VERSION: '2.x' }, /MIN_CLIENT_VERSION must be a semantic version/],
       [{ MAX_COST: '0' }, /MAX_COST must be a positive integer/],
       [{ MAX_BODY_BYTES: '1e9x' }, /MAX_BODY_BYTES must be a positive integer/],
+      [{ RATE_LIMIT_PER_MINUTE: '-5' }, /RATE_LIMIT_PER_MINUTE must be a positive integer/],
+      [{ REDIS_URL: 'http://localhost' }, /REDIS_URL must be a redis/],
     ];
     for (const [env, message] of cases) {
       expect(() => loadConfig(env)).toThrow(ConfigError);

@@ -1,0 +1,82 @@
+import { createHash } from 'node:crypto';
+import type { Plugin } from 'graphql-yoga';
+import { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { AppError } from './errors.js';
+import { errorFields, type Logger } from './logger.js';
+
+/**
+ * RATE_LIMIT_PER_MINUTE per token (per client IP for anonymous requests): RATE_LIMITED with HTTP 429
+ * and Retry-After. In memory by default; with REDIS_URL the budget lives in Redis, so every
+ * instance draws from one. If Redis is unreachable the request is served (fail open) and the
+ * outage is logged; ioredis reconnects by itself and limiting resumes when Redis is back.
+ */
+export interface RateLimiter {
+  plugin: Plugin;
+  close(): Promise<void>;
+}
+
+const BEARER = /^Bearer\s+(\S+)/i;
+const WARN_EVERY_MS = 10_000;
+
+/** The budget key: a hash of the bearer token (never the token), or the client address. */
+function clientKey(request: Request, address: string | undefined): string {
+  const token = BEARER.exec(request.headers.get('authorization') ?? '')?.[1];
+  if (token) return `t:${createHash('sha256').update(token).digest('hex').slice(0, 32)}`;
+  return `ip:${address ?? 'unknown'}`;
+}
+
+function remoteAddress(serverContext: unknown): string | undefined {
+  const req = (serverContext as { req?: { socket?: { remoteAddress?: string } } } | undefined)?.req;
+  return req?.socket?.remoteAddress;
+}
+
+export function createRateLimiter(options: {
+  perMinute: number;
+  redisUrl: string | undefined;
+  logger: Logger;
+  keyPrefix?: string;
+}): RateLimiter {
+  const { perMinute, redisUrl, logger } = options;
+  const keyPrefix = options.keyPrefix ?? 'cs-rate';
+  let redis: Redis | undefined;
+  let limiter: RateLimiterAbstract;
+  if (redisUrl) {
+    // No offline queue: while Redis is away, commands fail at once instead of piling up.
+    redis = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 });
+    redis.on('error', () => {
+      // Reported per request below (throttled); ioredis keeps reconnecting.
+    });
+    limiter = new RateLimiterRedis({ storeClient: redis, points: perMinute, duration: 60, keyPrefix });
+  } else {
+    limiter = new RateLimiterMemory({ points: perMinute, duration: 60, keyPrefix });
+  }
+  let lastWarning = 0;
+
+  const plugin: Plugin = {
+    // At request parsing, which only GraphQL requests reach: probes, metrics and the GraphiQL
+    // page are answered earlier and are not counted.
+    async onRequestParse({ request, serverContext }) {
+      try {
+        await limiter.consume(clientKey(request, remoteAddress(serverContext)));
+      } catch (rejection) {
+        if (rejection instanceof RateLimiterRes) {
+          const retryAfter = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+          throw new AppError('RATE_LIMITED', `Rate limit of ${perMinute} requests per minute exceeded; retry in ${retryAfter} s`, {
+            http: { status: 429, headers: { 'Retry-After': String(retryAfter) } },
+          });
+        }
+        if (Date.now() - lastWarning > WARN_EVERY_MS) {
+          lastWarning = Date.now();
+          logger.warn('rate limit store unavailable; serving without limits', errorFields(rejection));
+        }
+      }
+    },
+  };
+  return {
+    plugin,
+    close: async () => {
+      redis?.disconnect();
+    },
+  };
+}
