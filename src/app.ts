@@ -34,6 +34,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     config.rateLimitPerMinute > 0
       ? createRateLimiter({ perMinute: config.rateLimitPerMinute, redisUrl: config.redisUrl, logger })
       : undefined;
+  await rateLimiter?.ready();
   const yoga = buildYoga({ config: { ...config, demoToken }, prisma: database.prisma, logger, rateLimit: rateLimiter?.plugin });
   const server: Server = createServer(yoga);
   await new Promise<void>((resolve, reject) => {

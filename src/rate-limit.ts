@@ -13,6 +13,8 @@ import { errorFields, type Logger } from './logger.js';
  */
 export interface RateLimiter {
   plugin: Plugin;
+  /** Resolves once the store is connected, or after `timeoutMs` (then the server starts fail-open). */
+  ready(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -75,6 +77,18 @@ export function createRateLimiter(options: {
   };
   return {
     plugin,
+    ready: (timeoutMs = 3000) =>
+      new Promise<void>((resolve) => {
+        if (!redis || redis.status === 'ready') return resolve();
+        const timer = setTimeout(() => {
+          logger.warn('rate limit store not reachable at start; serving without limits until it is');
+          resolve();
+        }, timeoutMs);
+        redis.once('ready', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      }),
     close: async () => {
       redis?.disconnect();
     },

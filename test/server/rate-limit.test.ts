@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -70,6 +71,48 @@ describe('rate limiting', () => {
     } finally {
       for (const server of servers) expect(await server.stop()).toBe(0);
       await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+    }
+  }, PROCESS_TEST_TIMEOUT);
+
+  it('when Redis goes away it serves without limits, and limits again once Redis is back', async () => {
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const startRedis = () => {
+      const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
+      return new Promise<ChildProcess>((resolve, reject) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          if (/Ready to accept connections/i.test(chunk.toString())) resolve(child);
+        });
+        child.on('error', reject);
+      });
+    };
+    const stopRedis = (child: ChildProcess) => new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : (child.on('exit', () => resolve()), child.kill('SIGKILL'))));
+    let redis = await startRedis();
+    const token = newToken();
+    const logger = memoryLogger();
+    const server = await startServer(
+      loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: 'memory://', DEMO_TOKEN: token, RATE_LIMIT_PER_MINUTE: '3', REDIS_URL: `redis://127.0.0.1:${port}` }),
+      logger,
+    );
+    try {
+      const before = [];
+      for (let i = 0; i < 4; i += 1) before.push((await ask(server.url, token)).status);
+      expect(before).toEqual([200, 200, 200, 429]);
+      await stopRedis(redis);
+      const during = [];
+      for (let i = 0; i < 3; i += 1) during.push((await ask(server.url, token)).status);
+      expect(during).toEqual([200, 200, 200]);
+      expect(logger.lines.some((line) => /rate limit store unavailable/.test(line.msg))).toBe(true);
+      // A new, empty Redis on the same port: ioredis reconnects and the budget counts again.
+      redis = await startRedis();
+      const after: number[] = [];
+      for (let attempt = 0; attempt < 50 && !after.includes(429); attempt += 1) {
+        after.push((await ask(server.url, token)).status);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(after).toContain(429);
+    } finally {
+      await server.close();
+      await stopRedis(redis);
     }
   }, PROCESS_TEST_TIMEOUT);
 
