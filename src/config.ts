@@ -47,6 +47,22 @@ function readBoolean(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(`${name} must be true or false, got "${env[name]}"`);
 }
 
+/** An optional URL whose scheme must be one of `protocols` (e.g. ['postgres:', 'postgresql:']). */
+function readUrl(env: Env, name: string, protocols: readonly string[]): string | undefined {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  let protocol: string;
+  try {
+    protocol = new URL(raw).protocol;
+  } catch {
+    throw new ConfigError(`${name} is not a valid URL`);
+  }
+  if (!protocols.includes(protocol)) {
+    throw new ConfigError(`${name} must be a ${protocols.map((p) => `${p}//`).join(' or ')} URL, got "${protocol}"`);
+  }
+  return raw;
+}
+
 function readPort(env: Env, name: string, fallback: number): number {
   const raw = env[name]?.trim();
   if (raw === undefined || raw === '') return fallback;
@@ -57,22 +73,6 @@ function readPort(env: Env, name: string, fallback: number): number {
   return value;
 }
 
-function readDatabaseUrl(env: Env): string | undefined {
-  const raw = env.DATABASE_URL?.trim();
-  if (raw === undefined || raw === '') return undefined;
-  let protocol: string;
-  try {
-    protocol = new URL(raw).protocol;
-  } catch {
-    throw new ConfigError('DATABASE_URL is not a valid URL');
-  }
-  if (protocol !== 'postgres:' && protocol !== 'postgresql:') {
-    throw new ConfigError(`DATABASE_URL must be a postgres:// or postgresql:// URL, got "${protocol}"`);
-  }
-  return raw;
-}
-
-/** A folder (made absolute) or `memory://`, which PGlite keeps in memory and must stay as it is. */
 function readDataDir(env: Env): string {
   const raw = env.DATA_DIR?.trim() || '.data';
   return raw.startsWith('memory://') ? raw : path.resolve(raw);
@@ -94,19 +94,6 @@ function readPositiveInt(env: Env, name: string, fallback: number): number {
   return value;
 }
 
-function readRedisUrl(env: Env): string | undefined {
-  const raw = env.REDIS_URL?.trim();
-  if (raw === undefined || raw === '') return undefined;
-  let protocol: string;
-  try {
-    protocol = new URL(raw).protocol;
-  } catch {
-    throw new ConfigError('REDIS_URL is not a valid URL');
-  }
-  if (protocol !== 'redis:' && protocol !== 'rediss:') throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL, got "${protocol}"`);
-  return raw;
-}
-
 function readLogLevel(env: Env): LogLevel {
   const raw = (env.LOG_LEVEL?.trim().toLowerCase() || 'info') as LogLevel;
   if (!LOG_LEVELS.includes(raw)) {
@@ -124,7 +111,7 @@ function readDemoToken(env: Env): string | undefined {
 
 /** Reads the configuration from the environment; throws ConfigError with a clear message. */
 export function loadConfig(env: Env = process.env): Config {
-  const databaseUrl = readDatabaseUrl(env);
+  const databaseUrl = readUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
   return {
     port: readPort(env, 'PORT', 4000),
     host: env.HOST?.trim() || '0.0.0.0',
@@ -145,6 +132,6 @@ export function loadConfig(env: Env = process.env): Config {
     },
     maxBodyBytes: readPositiveInt(env, 'MAX_BODY_BYTES', 10 * 1024 * 1024),
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE?.trim() === '0' ? 0 : readPositiveInt(env, 'RATE_LIMIT_PER_MINUTE', 600),
-    redisUrl: readRedisUrl(env),
+    redisUrl: readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
   };
 }

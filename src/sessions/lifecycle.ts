@@ -7,7 +7,7 @@ import { normalizeLabels, validateLabels, type Label } from './labels.js';
 import { findVisibleSession } from './session-id.js';
 import { SESSION_COLUMNS } from './session-row.js';
 
-export type Tx = Prisma.TransactionClient;
+type Tx = Prisma.TransactionClient;
 
 /**
  * Runs `change` on one session in a transaction that holds the session's row lock, so changes to

@@ -1,4 +1,4 @@
-import { Prisma, type Session } from '../generated/prisma/client.js';
+import { Prisma } from '../generated/prisma/client.js';
 
 /**
  * The columns of a session row for raw queries over `sessions s`, named and typed exactly as
@@ -11,8 +11,6 @@ export const SESSION_COLUMNS = Prisma.sql`
   s.visibility::text AS "visibility", s.origin::text AS "origin", s.archived_at AS "archivedAt",
   s.frozen_at AS "frozenAt", s.frozen_by AS "frozenBy", s.created_at AS "createdAt",
   s.updated_at AS "updatedAt", s.last_message_at AS "lastMessageAt"`;
-
-export type SessionRow = Session;
 
 /** AND of conditions; TRUE when there are none. */
 export function allOf(conditions: Prisma.Sql[]): Prisma.Sql {
