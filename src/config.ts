@@ -28,7 +28,20 @@ export interface Config {
   rateLimitPerMinute: number;
   /** Shared rate-limit store; undefined keeps budgets in memory. */
   redisUrl: string | undefined;
+  /** PostgreSQL: connection pool and the time the database gets before GATEWAY_TIMEOUT. */
+  pool: PoolConfig;
 }
+
+export interface PoolConfig {
+  /** Longest a statement may run (PostgreSQL's statement_timeout, and a client-side guard). */
+  statementTimeoutMs: number;
+  /** Longest to wait for a connection (new or from the pool). */
+  connectTimeoutMs: number;
+  /** Connections per server process. */
+  size: number;
+}
+
+export const DEFAULT_POOL: PoolConfig = { statementTimeoutMs: 10_000, connectTimeoutMs: 5_000, size: 10 };
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
@@ -133,5 +146,10 @@ export function loadConfig(env: Env = process.env): Config {
     maxBodyBytes: readPositiveInt(env, 'MAX_BODY_BYTES', 10 * 1024 * 1024),
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE?.trim() === '0' ? 0 : readPositiveInt(env, 'RATE_LIMIT_PER_MINUTE', 600),
     redisUrl: readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    pool: {
+      statementTimeoutMs: readPositiveInt(env, 'DB_STATEMENT_TIMEOUT_MS', DEFAULT_POOL.statementTimeoutMs),
+      connectTimeoutMs: readPositiveInt(env, 'DB_CONNECT_TIMEOUT_MS', DEFAULT_POOL.connectTimeoutMs),
+      size: readPositiveInt(env, 'DB_POOL_SIZE', DEFAULT_POOL.size),
+    },
   };
 }

@@ -1,4 +1,5 @@
 import { GraphQLError, type GraphQLErrorExtensions } from 'graphql';
+import { databaseFault, type DatabaseFault } from './db/faults.js';
 
 /**
  * The one error table of the API (API.md): code → HTTP status and envelope type.
@@ -137,47 +138,55 @@ export function withRequestEnvelope(error: GraphQLError): GraphQLError {
   return error;
 }
 
+const FAULT_MESSAGES: Record<DatabaseFault, string> = {
+  BAD_GATEWAY: 'The database is unreachable. Try again shortly.',
+  GATEWAY_TIMEOUT: 'The database did not answer in time. Try again shortly.',
+};
+
+export interface PublicError {
+  error: GraphQLError;
+  /** How the caller should log the original server-side: bugs as errors, database faults as warnings. */
+  log: 'error' | 'warn' | undefined;
+}
+
 /**
  * The one mapping from anything thrown to what a client may see.
  * - AppError (possibly wrapped by graphql-js) → its envelope, located at the failing field;
  * - a variable that failed coercion → BAD_USER_INPUT with an `errors` item;
  * - parse and validation errors → BAD_REQUEST envelope, keeping yoga's HTTP behaviour;
+ * - the database unreachable or too slow → BAD_GATEWAY or GATEWAY_TIMEOUT (db/faults.ts);
  * - anything else → INTERNAL_SERVER_ERROR with a fixed message (no stack, SQL or internals).
- * `unexpected` tells the caller to log the original server-side.
+ * `failsRequest` is set for errors raised before execution (the context, i.e. authentication):
+ * those fail the whole request, so a database fault there also sets the HTTP status (API.md).
  */
-export function toPublicError(error: unknown): { error: GraphQLError; unexpected: boolean } {
+export function toPublicError(error: unknown, { failsRequest = false } = {}): PublicError {
   const app = findAppError(error);
   const located = error instanceof GraphQLError ? error : undefined;
+  const at = { nodes: located?.nodes, source: located?.source, positions: located?.positions, path: located?.path };
   if (app) {
-    if (app === error) return { error: app, unexpected: false };
-    return {
-      error: new GraphQLError(app.message, {
-        nodes: located?.nodes,
-        source: located?.source,
-        positions: located?.positions,
-        path: located?.path,
-        extensions: app.extensions,
-      }),
-      unexpected: false,
-    };
+    if (app === error) return { error: app, log: undefined };
+    return { error: new GraphQLError(app.message, { ...at, extensions: app.extensions }), log: undefined };
   }
-  if (located && isPublic(located)) return { error: located, unexpected: false };
+  if (located && isPublic(located)) return { error: located, log: undefined };
+  const fault = databaseFault(error);
+  if (fault) {
+    const extensions: GraphQLErrorExtensions = { ...envelope(fault) };
+    if (failsRequest) extensions.http = { status: ERROR_TABLE[fault].status };
+    return { error: new GraphQLError(FAULT_MESSAGES[fault], { ...at, extensions }), log: 'warn' };
+  }
   if (located) {
     const fromVariable = variableError(located);
-    if (fromVariable) return { error: fromVariable, unexpected: false };
-    if (!located.originalError) return { error: withRequestEnvelope(located), unexpected: false };
+    if (fromVariable) return { error: fromVariable, log: undefined };
+    if (!located.originalError) return { error: withRequestEnvelope(located), log: undefined };
   }
   return {
     error: new GraphQLError(MASKED_MESSAGE, {
-      nodes: located?.nodes,
-      source: located?.source,
-      positions: located?.positions,
-      path: located?.path,
+      ...at,
       // Kept off the wire (GraphQLError serialises message, locations, path and extensions only);
       // it lets yoga answer 500 when nothing else of the request succeeded.
       originalError: error instanceof Error ? error : undefined,
       extensions: envelope('INTERNAL_SERVER_ERROR'),
     }),
-    unexpected: true,
+    log: 'error',
   };
 }

@@ -46,9 +46,10 @@ function useErrorEnvelope(logger: Logger): Plugin<Context> {
           if (!('errors' in result) || !result.errors?.length) return;
           const { requestId } = args.contextValue;
           const errors = result.errors.map((original) => {
-            const { error, unexpected } = toPublicError(original);
-            if (unexpected) {
-              logger.error('unexpected error', { requestId, path: original.path, ...errorFields(original.originalError ?? original) });
+            const { error, log } = toPublicError(original);
+            if (log) {
+              const message = log === 'error' ? 'unexpected error' : 'database fault';
+              logger[log](message, { requestId, path: original.path, ...errorFields(original.originalError ?? original) });
             }
             return error;
           });
@@ -77,7 +78,9 @@ export function buildYoga({ config, prisma, logger, metrics = createMetricsRegis
     graphiql: config.graphiql ? graphiqlOptions(config.demoToken) : false,
     renderGraphiQL: renderLocalGraphiQL,
     maxRequestBodySize: config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-    maskedErrors: { maskError: (error) => toPublicError(error).error },
+    // Errors that reach yoga's masking unmapped were raised before execution (the context, i.e.
+    // authentication), so they fail the whole request.
+    maskedErrors: { maskError: (error) => toPublicError(error, { failsRequest: true }).error },
     logging: {
       debug: (...args) => logger.debug(String(args[0])),
       info: (...args) => logger.info(String(args[0])),

@@ -19,6 +19,7 @@ describe('configuration from the environment', () => {
       maxBodyBytes: 10 * 1024 * 1024,
       rateLimitPerMinute: 600,
       redisUrl: undefined,
+      pool: { statementTimeoutMs: 10_000, connectTimeoutMs: 5_000, size: 10 },
     });
   });
 
@@ -36,6 +37,7 @@ describe('configuration from the environment', () => {
     });
     expect(config).toMatchObject({ port: 0, host: '127.0.0.1', dataDir: 'memory://', graphiql: false, introspection: false, logLevel: 'warn', migrateOnStart: false, minClientVersion: '1.4.0' });
     expect(loadConfig({ DATABASE_URL: 'postgres://h/db', MIGRATE_ON_START: 'yes' }).migrateOnStart).toBe(true);
+    expect(loadConfig({ DB_STATEMENT_TIMEOUT_MS: '2500', DB_CONNECT_TIMEOUT_MS: '800', DB_POOL_SIZE: '4' }).pool).toEqual({ statementTimeoutMs: 2500, connectTimeoutMs: 800, size: 4 });
     expect(loadConfig({ RATE_LIMIT_PER_MINUTE: '0', REDIS_URL: 'redis://127.0.0.1:6379' })).toMatchObject({ rateLimitPerMinute: 0, redisUrl: 'redis://127.0.0.1:6379' });
   });
 
@@ -52,6 +54,7 @@ describe('configuration from the environment', () => {
       [{ MAX_BODY_BYTES: '1e9x' }, /MAX_BODY_BYTES must be a positive integer/],
       [{ RATE_LIMIT_PER_MINUTE: '-5' }, /RATE_LIMIT_PER_MINUTE must be a positive integer/],
       [{ REDIS_URL: 'http://localhost' }, /REDIS_URL must be a redis/],
+      [{ DB_STATEMENT_TIMEOUT_MS: '0' }, /DB_STATEMENT_TIMEOUT_MS must be a positive integer/],
     ];
     for (const [env, message] of cases) {
       expect(() => loadConfig(env)).toThrow(ConfigError);

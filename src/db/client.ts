@@ -5,6 +5,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../generated/prisma/client.js';
+import { DEFAULT_POOL, type PoolConfig } from '../config.js';
 import type { MigrationConnection } from './migrate.js';
 
 export type DatabaseMode = 'embedded' | 'postgres';
@@ -25,11 +26,34 @@ export interface DatabaseOptions {
   dataDir: string;
   /** Called with the text of every SQL statement Prisma sends (used to count statements). */
   onQuery?: (sql: string) => void;
+  /** PostgreSQL only: pool size and timeouts (the embedded database is in-process). */
+  pool?: PoolConfig;
 }
 
-function createPrisma(adapter: PrismaPg | PrismaPGlite, onQuery: ((sql: string) => void) | undefined): PrismaClient {
-  if (!onQuery) return new PrismaClient({ adapter });
-  const prisma = new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] });
+/**
+ * A statement that runs too long is cancelled by PostgreSQL itself (statement_timeout: the
+ * connection stays usable). A network that stops answering is caught by the client-side guard a
+ * little later, and a connection that does not come by connectionTimeoutMillis. Each surfaces as
+ * GATEWAY_TIMEOUT (db/faults.ts). Interactive transactions get the same budgets.
+ */
+function postgresAdapter(databaseUrl: string, pool: PoolConfig): PrismaPg {
+  return new PrismaPg({
+    connectionString: databaseUrl,
+    max: pool.size,
+    connectionTimeoutMillis: pool.connectTimeoutMs,
+    statement_timeout: pool.statementTimeoutMs,
+    query_timeout: pool.statementTimeoutMs + 1_000,
+  });
+}
+
+function createPrisma(
+  adapter: PrismaPg | PrismaPGlite,
+  onQuery: ((sql: string) => void) | undefined,
+  pool: PoolConfig = DEFAULT_POOL,
+): PrismaClient {
+  const transactionOptions = { maxWait: pool.connectTimeoutMs, timeout: pool.statementTimeoutMs };
+  if (!onQuery) return new PrismaClient({ adapter, transactionOptions });
+  const prisma = new PrismaClient({ adapter, transactionOptions, log: [{ emit: 'event', level: 'query' }] });
   prisma.$on('query', (event) => onQuery(event.query));
   return prisma;
 }
@@ -110,7 +134,8 @@ async function openEmbedded(options: DatabaseOptions): Promise<Database> {
 }
 
 async function openPostgres(databaseUrl: string, options: DatabaseOptions): Promise<Database> {
-  const prisma = createPrisma(new PrismaPg({ connectionString: databaseUrl }), options.onQuery);
+  const pool = options.pool ?? DEFAULT_POOL;
+  const prisma = createPrisma(postgresAdapter(databaseUrl, pool), options.onQuery, pool);
   return {
     mode: 'postgres',
     prisma,

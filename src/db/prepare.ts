@@ -5,7 +5,7 @@ import { applyMigrations, readMigrations } from './migrate.js';
 
 /** Opens the database the config names and brings it up to date when configured to. */
 export async function prepareDatabase(config: Config, logger: Logger): Promise<Database> {
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, pool: config.pool });
   try {
     if (config.migrateOnStart) {
       const migrations = await readMigrations();
