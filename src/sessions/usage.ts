@@ -38,30 +38,23 @@ interface UsageRow {
 }
 
 /**
- * Aggregates usage for many sessions in one statement. A generation is an ASSISTANT message that
- * carries usage (its token columns are set); totals, the cost rule and the last generation are all
- * taken over generations, tool calls over every message.
+ * Usage of many sessions in one statement, read from the rollup that database triggers keep in
+ * step with the messages (migration 20261129150000_session_usage_rollup, where the rules live):
+ * one primary-key look-up per session, however long its transcript. No rollup row means no
+ * messages yet.
  */
 export async function loadUsage(prisma: PrismaClient, sessionIds: readonly string[]): Promise<Map<string, SessionUsage>> {
   const rows = await prisma.$queryRaw<UsageRow[]>`
-    WITH m AS (
-      SELECT session_id, seq, input_tokens, output_tokens, cache_read_input_tokens,
-             cache_creation_input_tokens, cost_usd, tool_calls,
-             (role = 'ASSISTANT' AND input_tokens IS NOT NULL) AS generation
-        FROM session_messages
-       WHERE session_id = ANY(${sessionIds}::uuid[])
-    )
     SELECT session_id::text AS "sessionId",
-           COALESCE(SUM(input_tokens) FILTER (WHERE generation), 0)::float8 AS "input",
-           COALESCE(SUM(COALESCE(output_tokens, 0)) FILTER (WHERE generation), 0)::float8 AS "output",
-           COALESCE(SUM(COALESCE(cache_read_input_tokens, 0)) FILTER (WHERE generation), 0)::float8 AS "cacheRead",
-           COALESCE(SUM(COALESCE(cache_creation_input_tokens, 0)) FILTER (WHERE generation), 0)::float8 AS "cacheCreation",
-           COALESCE(SUM(CASE WHEN jsonb_typeof(tool_calls) = 'array' THEN jsonb_array_length(tool_calls) ELSE 0 END), 0)::float8 AS "toolCalls",
-           CASE WHEN bool_or(generation AND cost_usd IS NULL) THEN NULL
-                ELSE COALESCE(SUM(cost_usd) FILTER (WHERE generation), 0)::float8 END AS "cost",
-           ((array_agg(input_tokens ORDER BY seq DESC) FILTER (WHERE generation))[1])::float8 AS "lastInput"
-      FROM m
-     GROUP BY session_id`;
+           input_tokens::float8 AS "input",
+           output_tokens::float8 AS "output",
+           cache_read_input_tokens::float8 AS "cacheRead",
+           cache_creation_input_tokens::float8 AS "cacheCreation",
+           tool_call_count::float8 AS "toolCalls",
+           CASE WHEN cost_unknown THEN NULL ELSE cost_usd::float8 END AS "cost",
+           last_generation_input_tokens::float8 AS "lastInput"
+      FROM session_usage_rollups
+     WHERE session_id = ANY(${sessionIds}::uuid[])`;
   const usage = new Map<string, SessionUsage>();
   for (const row of rows) {
     usage.set(row.sessionId, {

@@ -12,6 +12,7 @@ const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase(
 const PG_TYPES: Record<string, string[]> = {
   String: ['text', 'uuid', 'character'],
   Int: ['integer'],
+  BigInt: ['bigint'],
   DateTime: ['timestamp with time zone'],
   Json: ['jsonb'],
   Decimal: ['numeric'],
@@ -162,12 +163,28 @@ describe('the migrated database matches schema.prisma', () => {
         const storedMessage = await prisma.sessionMessage.create({ data: message });
         expect({ ...storedMessage, costUsd: storedMessage.costUsd?.toString() }).toEqual({ ...message, costUsd: '0.0000012345' });
 
+        // The usage rollup is written by the database's triggers, read back through the client.
+        const rollup = await prisma.sessionUsageRollup.findUniqueOrThrow({ where: { sessionId: session.id } });
+        expect({ ...rollup, costUsd: rollup.costUsd.toString() }).toEqual({
+          sessionId: session.id,
+          inputTokens: 1n,
+          outputTokens: 2n,
+          cacheReadInputTokens: 3n,
+          cacheCreationInputTokens: 4n,
+          toolCallCount: 1n,
+          costUsd: '0.0000012345',
+          costUnknown: false,
+          lastGenerationSeq: 1,
+          lastGenerationInputTokens: 1,
+        });
+
         // Relations and referential actions: deleting the user keeps the session with no owner.
         await prisma.user.delete({ where: { id: user.id } });
         expect((await prisma.session.findUniqueOrThrow({ where: { id: session.id } })).userId).toBeNull();
         await prisma.session.delete({ where: { id: session.id } });
         expect(await prisma.sessionLabel.count({ where: { sessionId: session.id } })).toBe(0);
         expect(await prisma.sessionMessage.count({ where: { sessionId: session.id } })).toBe(0);
+        expect(await prisma.sessionUsageRollup.count({ where: { sessionId: session.id } })).toBe(0);
       } finally {
         await database.close();
       }
