@@ -118,10 +118,15 @@ function keysetCondition(position: CursorPosition, direction: OrderDirection): P
   return position.field === 'LAST_MESSAGE_AT' && direction === 'DESC' ? Prisma.sql`(${after} OR ${column} IS NULL)` : after;
 }
 
+/**
+ * Nulls sort as the smallest value (ASC NULLS FIRST, DESC NULLS LAST). Only lastMessageAt can be
+ * null, and only its index is built in that order; the other columns are NOT NULL, and spelling
+ * a NULLS clause for them would keep PostgreSQL from walking their plain indexes (a sequential
+ * scan and a sort of the whole workspace instead of reading one page off the index).
+ */
 function orderBy(field: SessionOrderField, direction: OrderDirection): Prisma.Sql {
-  const dir = Prisma.raw(direction === 'DESC' ? 'DESC NULLS LAST' : 'ASC NULLS FIRST');
-  const idDir = Prisma.raw(direction);
-  return Prisma.sql`ORDER BY ${COLUMN[field]} ${dir}, s.id ${idDir}`;
+  const nulls = field === 'LAST_MESSAGE_AT' ? (direction === 'DESC' ? ' NULLS LAST' : ' NULLS FIRST') : '';
+  return Prisma.sql`ORDER BY ${COLUMN[field]} ${Prisma.raw(direction + nulls)}, s.id ${Prisma.raw(direction)}`;
 }
 
 function pageSize(args: PageArgs): { size: number; backward: boolean } {
