@@ -5,6 +5,7 @@ import type { Database } from './db/client.js';
 import { prepareDatabase } from './db/prepare.js';
 import type { Logger } from './logger.js';
 import { seedDemoTenant } from './admin/provision.js';
+import { createMetricsRegistry, createStatementCounter } from './observability.js';
 import { createRateLimiter } from './rate-limit.js';
 import { buildYoga, type Yoga } from './yoga.js';
 
@@ -19,7 +20,8 @@ export interface RunningServer {
 }
 
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
-  const database = await prepareDatabase(config, logger);
+  const metrics = createMetricsRegistry();
+  const database = await prepareDatabase(config, logger, createStatementCounter(metrics));
   let demoToken: string | undefined;
   if (database.mode === 'embedded') {
     const seeded = await seedDemoTenant(database.prisma, config.demoToken);
@@ -35,7 +37,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       ? createRateLimiter({ perMinute: config.rateLimitPerMinute, redisUrl: config.redisUrl, logger })
       : undefined;
   await rateLimiter?.ready();
-  const yoga = buildYoga({ config: { ...config, demoToken }, prisma: database.prisma, logger, rateLimit: rateLimiter?.plugin });
+  const yoga = buildYoga({ config: { ...config, demoToken }, prisma: database.prisma, logger, metrics, rateLimit: rateLimiter?.plugin });
   const server: Server = createServer(yoga);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

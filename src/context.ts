@@ -43,23 +43,32 @@ async function batchTranscripts(prisma: PrismaClient, requests: readonly Transcr
 
 const transcriptKey = (request: TranscriptRequest) => `${request.sessionId}:${request.afterSeq}:${request.first}`;
 
-export function createLoaders(prisma: PrismaClient, principal: Principal | null): Loaders {
+export interface LoaderOptions {
+  /**
+   * false: every key gets its own call of the batch function, uncached, so each parent costs one
+   * statement (the N+1 of a server without DataLoader). Only for benchmark baselines (DATALOADERS).
+   */
+  batch?: boolean;
+}
+
+export function createLoaders(prisma: PrismaClient, principal: Principal | null, { batch = true }: LoaderOptions = {}): Loaders {
+  const options = batch ? {} : { batch: false, cache: false };
   return {
     user: new DataLoader(async (ids) => {
       const users = await prisma.user.findMany({ where: { id: { in: [...ids] } } });
       const byId = new Map(users.map((user) => [user.id, user]));
       return ids.map((id) => byId.get(id) ?? null);
-    }),
+    }, options),
     labels: new DataLoader(async (ids) => {
       const labels = await loadLabels(prisma, ids);
       return ids.map((id) => labels.get(id) ?? []);
-    }),
+    }, options),
     usage: new DataLoader(async (ids) => {
       const usage = await loadUsage(prisma, ids);
       return ids.map((id) => usage.get(id) ?? EMPTY_USAGE);
-    }),
-    transcript: new DataLoader((requests) => batchTranscripts(prisma, requests), { cacheKeyFn: transcriptKey }),
-    entity: new DataLoader(async (ids) => loadVisibleSessions(prisma, requirePrincipal(principal), ids)),
+    }, options),
+    transcript: new DataLoader((requests) => batchTranscripts(prisma, requests), { ...options, cacheKeyFn: transcriptKey }),
+    entity: new DataLoader(async (ids) => loadVisibleSessions(prisma, requirePrincipal(principal), ids), options),
   };
 }
 
@@ -75,11 +84,12 @@ export interface Context {
 export interface ContextDeps {
   prisma: PrismaClient;
   logger: Logger;
+  loaders?: LoaderOptions;
 }
 
-export function createContextFactory({ prisma, logger }: ContextDeps) {
+export function createContextFactory({ prisma, logger, loaders }: ContextDeps) {
   return async ({ request }: YogaInitialContext): Promise<Context> => {
     const principal = await authenticate(prisma, request.headers.get('authorization'));
-    return { requestId: requestIdOf(request), prisma, principal, loaders: createLoaders(prisma, principal), logger };
+    return { requestId: requestIdOf(request), prisma, principal, loaders: createLoaders(prisma, principal, loaders), logger };
   };
 }

@@ -26,6 +26,15 @@ export function createMetricsRegistry(): Registry {
   return registry;
 }
 
+/**
+ * `db_statements_total`: SQL statements Prisma sent (fed by the database's onQuery hook). Divided
+ * by requests served it gives statements per request, which is how a lost DataLoader batch shows.
+ */
+export function createStatementCounter(registry: Registry): () => void {
+  const counter = new Counter({ name: 'db_statements_total', help: 'SQL statements sent to the database', registers: [registry] });
+  return () => counter.inc();
+}
+
 export function useObservability(logger: Logger, registry: Registry, graphqlEndpoint = '/graphql'): Plugin[] {
   const records = new WeakMap<Request, RequestRecord>();
   const errors = new Counter({

@@ -3,6 +3,7 @@ import { createYoga, useReadinessCheck, type Plugin, type YogaServerInstance } f
 import type { Registry } from 'prom-client';
 import type { Config } from './config.js';
 import { createContextFactory, type Context } from './context.js';
+import { useJitExecution } from './jit.js';
 import { toPublicError, withRequestEnvelope } from './errors.js';
 import type { PrismaClient } from './generated/prisma/client.js';
 import { errorFields, type Logger } from './logger.js';
@@ -15,7 +16,8 @@ import { useVersionGate } from './version-gate.js';
 import { schema } from './schema/index.js';
 
 export interface YogaDeps {
-  config: Pick<Config, 'graphiql' | 'introspection' | 'demoToken'> & Partial<Pick<Config, 'minClientVersion' | 'limits' | 'maxBodyBytes'>>;
+  config: Pick<Config, 'graphiql' | 'introspection' | 'demoToken'> & Partial<Pick<Config, 'minClientVersion' | 'limits' | 'maxBodyBytes'>> &
+    Partial<Pick<Config, 'dataloaders' | 'graphqlJit'>>;
   prisma: PrismaClient;
   logger: Logger;
   /** Where /metrics reads from; a new registry per server by default. */
@@ -71,7 +73,7 @@ function useIntrospectionSwitch(enabled: boolean): Plugin {
 export function buildYoga({ config, prisma, logger, metrics = createMetricsRegistry(), rateLimit }: YogaDeps): Yoga {
   return createYoga<Record<string, unknown>, Context>({
     schema,
-    context: createContextFactory({ prisma, logger }),
+    context: createContextFactory({ prisma, logger, loaders: { batch: config.dataloaders ?? true } }),
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
@@ -98,6 +100,7 @@ export function buildYoga({ config, prisma, logger, metrics = createMetricsRegis
       ...useOperationLimits(config.limits ?? DEFAULT_LIMITS),
       useNulCharacterGuard(),
       useErrorEnvelope(logger),
+      ...(config.graphqlJit ? [useJitExecution(logger)] : []),
       useReadinessCheck({
         endpoint: '/ready',
         check: async () => {

@@ -14,6 +14,8 @@ describe('configuration from the environment', () => {
       graphiql: true,
       introspection: true,
       logLevel: 'info',
+      dataloaders: true,
+      graphqlJit: false,
       minClientVersion: undefined,
       limits: { maxDepth: 12, maxAliases: 15, maxTokens: 5000, maxDirectives: 20, maxCost: 50_000 },
       maxBodyBytes: 10 * 1024 * 1024,
@@ -39,6 +41,7 @@ describe('configuration from the environment', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://h/db', MIGRATE_ON_START: 'yes' }).migrateOnStart).toBe(true);
     expect(loadConfig({ DB_STATEMENT_TIMEOUT_MS: '2500', DB_CONNECT_TIMEOUT_MS: '800', DB_POOL_SIZE: '4' }).pool).toEqual({ statementTimeoutMs: 2500, connectTimeoutMs: 800, size: 4 });
     expect(loadConfig({ RATE_LIMIT_PER_MINUTE: '0', REDIS_URL: 'redis://127.0.0.1:6379' })).toMatchObject({ rateLimitPerMinute: 0, redisUrl: 'redis://127.0.0.1:6379' });
+    expect(loadConfig({ DATALOADERS: 'false', GRAPHQL_JIT: 'on' })).toMatchObject({ dataloaders: false, graphqlJit: true });
   });
 
   it('rejects bad values with a message that names the variable', () => {
@@ -47,6 +50,7 @@ describe('configuration from the environment', () => {
       [{ DATABASE_URL: 'mysql://h/db' }, /DATABASE_URL must be a postgres/],
       [{ DATABASE_URL: 'not a url' }, /DATABASE_URL is not a valid URL/],
       [{ GRAPHIQL: 'maybe' }, /GRAPHIQL must be true or false/],
+      [{ GRAPHQL_JIT: 'fast' }, /GRAPHQL_JIT must be true or false/],
       [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
       [{ DEMO_TOKEN: 'short' }, /DEMO_TOKEN must be at least 16 characters/],
       [{ MIN_CLIENT_VERSION: '2.x' }, /MIN_CLIENT_VERSION must be a semantic version/],

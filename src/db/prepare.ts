@@ -4,8 +4,8 @@ import { openDatabase, type Database } from './client.js';
 import { applyMigrations, readMigrations } from './migrate.js';
 
 /** Opens the database the config names and brings it up to date when configured to. */
-export async function prepareDatabase(config: Config, logger: Logger): Promise<Database> {
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, pool: config.pool });
+export async function prepareDatabase(config: Config, logger: Logger, onQuery?: (sql: string) => void): Promise<Database> {
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, pool: config.pool, onQuery });
   try {
     if (config.migrateOnStart) {
       const migrations = await readMigrations();

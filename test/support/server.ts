@@ -1,5 +1,6 @@
 import { print, type ExecutionResult } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { loadConfig } from '../../src/config.js';
 import type { LogFields, Logger } from '../../src/logger.js';
 import { buildYoga, type Yoga } from '../../src/yoga.js';
 import { sharedTestDatabase, type TestDatabase } from './database.js';
@@ -53,11 +54,20 @@ export interface TestServer {
   countStatements<T>(fn: () => Promise<T>): Promise<{ result: T; statements: string[] }>;
 }
 
+/**
+ * GRAPHQL_JIT and DATALOADERS from the environment, so a suite can be rerun under the benchmark's
+ * baselines (`GRAPHQL_JIT=true npx vitest run test/api/errors.test.ts`); unset, the defaults.
+ */
+function executionSwitches() {
+  const { graphqlJit, dataloaders } = loadConfig({ GRAPHQL_JIT: process.env.GRAPHQL_JIT, DATALOADERS: process.env.DATALOADERS });
+  return { graphqlJit, dataloaders };
+}
+
 export async function createTestServer(db?: TestDatabase): Promise<TestServer> {
   const database = db ?? (await sharedTestDatabase());
   const logger = memoryLogger();
   const yoga = buildYoga({
-    config: { graphiql: true, introspection: true, demoToken: undefined },
+    config: { graphiql: true, introspection: true, demoToken: undefined, ...executionSwitches() },
     prisma: database.database.prisma,
     logger,
   });

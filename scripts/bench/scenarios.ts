@@ -1,0 +1,190 @@
+import { randomUUID } from 'node:crypto';
+import { SIZE_LABEL_KEY } from './data.js';
+import type { BenchFixture } from './fixture.js';
+
+/**
+ * What each scenario sends: a fixed operation with variables. Writes get new ids per request, so
+ * every saveSession creates a session and every appendTranscript stores ten new messages.
+ */
+
+export const SCENARIO_IDS = ['a', 'b', 'c', 'd', 'e', 'a10', 'a100', 'a-long', 'a-short'] as const;
+export type ScenarioId = (typeof SCENARIO_IDS)[number];
+
+/** The scenarios whose cost depends on the lazy fields' loaders (the no-DataLoader baseline runs these). */
+export const LOADER_SCENARIOS: readonly ScenarioId[] = ['a', 'b', 'a10', 'a100'];
+
+export interface Scenario {
+  id: ScenarioId;
+  title: string;
+  /** The request body; a new one on every call for scenarios that write. */
+  body(): string;
+  /** Why a response is not what the scenario means to measure (checked on a sample), or undefined. */
+  check(data: unknown): string | undefined;
+}
+
+const LIST = `query BenchList($org: String!, $workspace: String!, $first: Int!, $filter: SessionFilter) {
+  sessions(org: $org, workspace: $workspace, first: $first, filter: $filter) {
+    nodes {
+      id title model agent messageCount updatedAt
+      creator { id email }
+      labels { key values }
+      usage { totalTokens totalCostUsd totalToolCallCount lastGenerationInputTokens }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+const SESSION_WITH_TRANSCRIPT = `query BenchSession($org: String!, $workspace: String!, $id: String!) {
+  session(org: $org, workspace: $workspace, id: $id) {
+    id title model messageCount
+    usage { totalInputTokens totalOutputTokens totalTokens totalToolCallCount totalCostUsd lastGenerationInputTokens }
+    transcript(first: 100) {
+      hasMore
+      messages { id seq role content toolCallId toolCalls { id name arguments } usage { inputTokens outputTokens costUsd } createdAt }
+    }
+  }
+}`;
+
+const SAVE = `mutation BenchSave($org: String!, $workspace: String!, $input: SaveSessionInput!) {
+  saveSession(org: $org, workspace: $workspace, input: $input) { id title createdAt labels { key values } }
+}`;
+
+const APPEND = `mutation BenchAppend($org: String!, $workspace: String!, $id: String!, $input: AppendTranscriptInput!) {
+  appendTranscript(org: $org, workspace: $workspace, id: $id, input: $input) { lastSeq session { id messageCount lastMessageAt } }
+}`;
+
+const FACETS = `query BenchFacets($org: String!, $workspace: String!) {
+  sessionFacets(org: $org, workspace: $workspace) {
+    labels { key values { value count } }
+    agents { value count }
+    models { value count }
+    origins { value count }
+    users { value count }
+  }
+}`;
+
+const json = (query: string, variables: Record<string, unknown>) => JSON.stringify({ query, variables });
+
+interface ListNode {
+  messageCount: number;
+  creator: { email: string } | null;
+}
+
+function checkList(expected: number, messages?: (count: number) => boolean) {
+  return (data: unknown): string | undefined => {
+    const nodes = (data as { sessions?: { nodes?: ListNode[] } }).sessions?.nodes;
+    if (!nodes) return 'no sessions.nodes';
+    if (nodes.length !== expected) return `${nodes.length} sessions instead of ${expected}`;
+    if (nodes.some((node) => !node.creator)) return 'a session without creator';
+    if (messages && !nodes.every((node) => messages(node.messageCount))) return 'a session of the wrong size';
+    return undefined;
+  };
+}
+
+/** Ten messages as a client sends them: questions, generations with usage, a tool call and its result. */
+function tenMessages(n: number) {
+  return Array.from({ length: 10 }, (_, i) => {
+    const seq = n * 10 + i;
+    switch (i % 4) {
+      case 0:
+        return { role: 'USER', content: `Bench question ${seq}: why does the build fail on the second run only?` };
+      case 1:
+        return {
+          role: 'ASSISTANT',
+          content: `Bench answer ${seq}: let me look at the cache keys first.`,
+          toolCalls: [{ id: `call_${seq}`, name: 'search', arguments: '{"query":"cache key"}' }],
+          usage: { inputTokens: 1200 + i, outputTokens: 80, cacheReadInputTokens: 400, cacheCreationInputTokens: 0, costUsd: 0.0048 },
+        };
+      case 2:
+        return { role: 'TOOL', toolCallId: `call_${seq - 1}`, content: `3 results for cache key (${seq})` };
+      default:
+        return {
+          role: 'ASSISTANT',
+          content: `Bench answer ${seq}: the key includes the timestamp; drop it.`,
+          usage: { inputTokens: 1500 + i, outputTokens: 120, cacheReadInputTokens: 900, cacheCreationInputTokens: 0, costUsd: 0.0063 },
+        };
+    }
+  });
+}
+
+export function buildScenarios(fixture: BenchFixture): Record<ScenarioId, Scenario> {
+  const { org, workspace, writesWorkspace } = fixture;
+  const list = (first: number, filter?: Record<string, unknown>) => json(LIST, { org, workspace, first, ...(filter ? { filter } : {}) });
+  const sizeFilter = (value: 'long' | 'short') => ({ labels: [{ key: SIZE_LABEL_KEY, values: [value] }] });
+  let nextTranscript = 0;
+  let nextSave = 0;
+  let nextAppend = 0;
+  const listScenario = (id: ScenarioId, title: string, first: number) => ({ id, title, body: () => list(first), check: checkList(first) });
+  return {
+    a: listScenario('a', 'list 50 sessions with creator, labels and usage', 50),
+    a10: listScenario('a10', 'the same list, first: 10', 10),
+    a100: listScenario('a100', 'the same list, first: 100', 100),
+    'a-long': {
+      id: 'a-long',
+      title: `list ${fixture.sizePageSize} sessions of 5000+ messages`,
+      body: () => list(fixture.sizePageSize, sizeFilter('long')),
+      check: checkList(fixture.sizePageSize, (count) => count >= 5000),
+    },
+    'a-short': {
+      id: 'a-short',
+      title: `list ${fixture.sizePageSize} sessions of 10 messages`,
+      body: () => list(fixture.sizePageSize, sizeFilter('short')),
+      check: checkList(fixture.sizePageSize, (count) => count === 10),
+    },
+    b: {
+      id: 'b',
+      title: 'one session with usage and its first 100 messages',
+      body: () => {
+        const id = fixture.transcriptSessionIds[nextTranscript++ % fixture.transcriptSessionIds.length]!;
+        return json(SESSION_WITH_TRANSCRIPT, { org, workspace, id });
+      },
+      check: (data) => {
+        const messages = (data as { session?: { transcript?: { messages?: unknown[] } } }).session?.transcript?.messages;
+        return messages?.length === 100 ? undefined : `${messages?.length ?? 'no'} transcript messages instead of 100`;
+      },
+    },
+    c: {
+      id: 'c',
+      title: 'saveSession (a new session with 3 labels)',
+      body: () => {
+        const n = nextSave++;
+        return json(SAVE, {
+          org,
+          workspace: writesWorkspace,
+          input: {
+            id: randomUUID(),
+            model: 'claude-sonnet-4',
+            agent: 'claude-code',
+            title: `Bench save ${n}: investigate the flaky build`,
+            visibility: 'WORKSPACE',
+            labels: [
+              { key: 'team', values: ['infra'] },
+              { key: 'env', values: ['prod', 'staging'] },
+              { key: 'topic', values: ['perf'] },
+            ],
+          },
+        });
+      },
+      check: (data) => ((data as { saveSession?: { id?: string } }).saveSession?.id ? undefined : 'no saveSession.id'),
+    },
+    d: {
+      id: 'd',
+      title: 'appendTranscript of 10 messages',
+      body: () => {
+        const n = nextAppend++;
+        const id = fixture.appendSessionIds[n % fixture.appendSessionIds.length]!;
+        return json(APPEND, { org, workspace: writesWorkspace, id, input: { messages: tenMessages(n) } });
+      },
+      check: (data) => ((data as { appendTranscript?: { lastSeq?: number } }).appendTranscript?.lastSeq ? undefined : 'no lastSeq'),
+    },
+    e: {
+      id: 'e',
+      title: 'sessionFacets of the workspace',
+      body: () => json(FACETS, { org, workspace }),
+      check: (data) => {
+        const users = (data as { sessionFacets?: { users?: unknown[] } }).sessionFacets?.users;
+        return users && users.length > 0 ? undefined : 'no facet values';
+      },
+    },
+  };
+}

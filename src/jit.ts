@@ -1,0 +1,56 @@
+import { useGraphQlJit } from '@envelop/graphql-jit';
+import { getOperationAST, getVariableValues, GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { Logger } from './logger.js';
+
+/**
+ * GRAPHQL_JIT: executes operations with graphql-jit, which compiles each document once (cached per
+ * parsed document, and yoga caches parsing) into a function. It only swaps the execute function,
+ * so the other plugins' hooks (the error envelope's onExecuteDone among them) still run. Two
+ * differences of graphql-jit are kept off the wire, so the contract is the same with it on:
+ * - its variable coercion reports another variable name, no path and throws on some inputs, so a
+ *   request whose variables do not coerce is left to graphql-js, which reports them as API.md says;
+ * - its errors may lack `extensions` (graphql-js always sets it), so they are rebuilt as
+ *   graphql-js errors before the envelope reads them. They carry no `locations` (graphql-jit does
+ *   not track them).
+ * Results keep JSON.stringify: a schema-compiled serializer would not know the envelope's fields.
+ */
+export function useJitExecution(logger: Logger): Plugin {
+  const jit = useGraphQlJit(
+    {},
+    {
+      enableIf: variablesCoerce,
+      // A document that does not compile comes back as an error result, which the envelope maps;
+      // graphql-jit would otherwise print it to the console.
+      onError: (result) => logger.debug('graphql-jit could not compile an operation', { errors: result.errors?.length ?? 0 }),
+    },
+  );
+  return {
+    onExecute(payload) {
+      return jit.onExecute?.({
+        ...payload,
+        setExecuteFn: (execute) =>
+          payload.setExecuteFn(async (args) => withGraphQLJsErrors((await execute(args)) as ExecutionResult)),
+      });
+    },
+  };
+}
+
+function variablesCoerce(args: ExecutionArgs): boolean {
+  const operation = getOperationAST(args.document, args.operationName);
+  if (!operation) return false;
+  const { errors } = getVariableValues(args.schema, operation.variableDefinitions ?? [], args.variableValues ?? {}, { maxErrors: 1 });
+  return errors === undefined;
+}
+
+function withGraphQLJsErrors(result: ExecutionResult): ExecutionResult {
+  if (!result.errors?.length) return result;
+  const errors = result.errors.map((error) =>
+    new GraphQLError(error.message, {
+      path: error.path,
+      originalError: error.originalError ?? undefined,
+      extensions: error.extensions ?? {},
+    }),
+  );
+  return { ...result, errors };
+}
