@@ -54,6 +54,8 @@ export async function startServer(databaseUrl: string, variant: Variant, options
     cwd: REPO_ROOT,
     env: {
       ...process.env,
+      // As `npm start` runs it (package.json).
+      NODE_ENV: process.env.NODE_ENV ?? 'production',
       DATABASE_URL: databaseUrl,
       MIGRATE_ON_START: 'false',
       PORT: '0',

@@ -52,6 +52,8 @@ export async function startServerProcess(database: LoadDatabase, startupTimeoutM
     cwd: REPO_ROOT,
     env: {
       ...process.env,
+      // As `npm start` runs it (package.json).
+      NODE_ENV: process.env.NODE_ENV ?? 'production',
       DATABASE_URL: database.databaseUrl ?? '',
       DATA_DIR: database.dataDir,
       MIGRATE_ON_START: 'true',
