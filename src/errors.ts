@@ -94,8 +94,9 @@ function isPublic(error: GraphQLError): boolean {
 }
 
 // graphql-js 16 reports a variable that fails coercion as
-// `Variable "$input" got invalid value "x" at "input.id"; Expected type "UUID". …`.
-const VARIABLE_ERROR = /^Variable "\$([^"]+)" got invalid value (?:.*?)(?: at "([^"]+)")?; ([\s\S]*)$/;
+// `Variable "$input" got invalid value "x" at "input.id"; Expected type "UUID". …`. The value is
+// printed as is, object keys unquoted, so it may span lines (a key with a newline in it).
+const VARIABLE_ERROR = /^Variable "\$([^"]+)" got invalid value (?:[\s\S]*?)(?: at "([^"]+)")?; ([\s\S]*)$/;
 
 function locFromPath(variable: string, path: string | undefined): (string | number)[] {
   const loc: (string | number)[] = [];

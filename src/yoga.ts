@@ -12,6 +12,7 @@ import { useNulCharacterGuard } from './input-guard.js';
 import { createMetricsRegistry, useObservability } from './observability.js';
 import { DEFAULT_LIMITS, useOperationLimits } from './limits.js';
 import { useRequestId } from './request-id.js';
+import { useRequestChecks } from './request-checks.js';
 import { useVersionGate } from './version-gate.js';
 import { schema } from './schema/index.js';
 
@@ -93,6 +94,7 @@ export function buildYoga({ config, prisma, logger, metrics = createMetricsRegis
     plugins: [
       useRequestId(),
       useVersionGate(config.minClientVersion),
+      useRequestChecks(),
       ...(rateLimit ? [rateLimit] : []),
       ...useObservability(logger, metrics),
       ...(config.graphiql ? [useGraphiQLAssets()] : []),

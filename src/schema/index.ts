@@ -1,6 +1,7 @@
 import { printSubgraphSchema } from '@apollo/subgraph';
 import { printSchema, type GraphQLSchema } from 'graphql';
 import { builder } from './builder.js';
+import { guardEntityRepresentations } from './representations.js';
 import './enums.js';
 import './creator.js';
 import './labels.js';
@@ -11,11 +12,13 @@ import './facets.js';
 import './viewer.js';
 
 /** The executable schema: the API and, as an Apollo Federation v2 subgraph, `_service` and `_entities`. */
-export const schema: GraphQLSchema = builder.toSubGraphSchema({
-  linkUrl: 'https://specs.apollo.dev/federation/v2.6',
-  federationDirectives: ['@key'],
-  sortSchema: false,
-});
+export const schema: GraphQLSchema = guardEntityRepresentations(
+  builder.toSubGraphSchema({
+    linkUrl: 'https://specs.apollo.dev/federation/v2.6',
+    federationDirectives: ['@key'],
+    sortSchema: false,
+  }),
+);
 
 /** The subgraph SDL with its federation directives (what `_service { sdl }` returns). */
 export function printSubgraphSdl(): string {

@@ -108,6 +108,26 @@ interface ExistingMessage {
 }
 
 /**
+ * Session totals are GraphQL Ints, so a batch that would take one past MAX_INT32 is refused (the
+ * transaction rolls back): otherwise the append would fail in the database (messageCount is an
+ * integer column) or every later read of the session's usage would (found by test/fuzz).
+ */
+const totalsTooLarge = (total: string) =>
+  badUserInput('The batch would take a session total past the largest integer', [
+    { loc: ['input', 'messages'], msg: `The session's ${total} would exceed ${MAX_INT32}`, type: 'total_too_large' },
+  ]);
+
+/** Reads the usage rollup the triggers have just updated (where the usage rules live). */
+async function checkUsageTotals(tx: Prisma.TransactionClient, sessionId: string): Promise<void> {
+  const [totals] = await tx.$queryRaw<{ tokens: number; toolCalls: number }[]>`
+    SELECT (input_tokens + output_tokens + cache_read_input_tokens + cache_creation_input_tokens)::float8 AS "tokens",
+           tool_call_count::float8 AS "toolCalls"
+      FROM session_usage_rollups WHERE session_id = ${sessionId}::uuid`;
+  if (totals && totals.tokens > MAX_INT32) throw totalsTooLarge('totalTokens');
+  if (totals && totals.toolCalls > MAX_INT32) throw totalsTooLarge('totalToolCallCount');
+}
+
+/**
  * appendTranscript: stores a batch in one transaction under the session's row lock, so seq numbers
  * are consecutive with no gap or duplicate whatever runs at the same time. Idempotent on message
  * id: messages already stored in this session are skipped, and `lastSeq` is the highest seq of the
@@ -164,8 +184,10 @@ export async function appendTranscript(
     for (const row of rows) stored.set(row.id, row.seq);
     const lastSeq = Math.max(...batch.map((message) => stored.get(message.id)!));
     if (rows.length === 0) return { session, lastSeq };
+    if (session.messageCount + rows.length > MAX_INT32) throw totalsTooLarge('messageCount');
 
     await tx.sessionMessage.createMany({ data: rows });
+    await checkUsageTotals(tx, session.id);
     const firstUser = fresh.find((message) => message.role === 'USER');
     const updated = await tx.session.update({
       where: { id: session.id },

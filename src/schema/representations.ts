@@ -1,0 +1,39 @@
+import { isUnionType, type GraphQLSchema } from 'graphql';
+import { badUserInput, type ValidationItem } from '../errors.js';
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function representationItems(representations: unknown, entityTypes: ReadonlySet<string>): ValidationItem[] {
+  if (!Array.isArray(representations)) return [];
+  const expected = [...entityTypes].join(', ');
+  const items: ValidationItem[] = [];
+  representations.forEach((representation, i) => {
+    if (!isRecord(representation)) {
+      items.push({ loc: ['representations', i], msg: 'Must be an object with __typename', type: 'representation_invalid' });
+    } else if (typeof representation.__typename !== 'string' || !entityTypes.has(representation.__typename)) {
+      items.push({ loc: ['representations', i, '__typename'], msg: `Must name an entity type: ${expected}`, type: 'entity_type_invalid' });
+    }
+  });
+  return items;
+}
+
+/**
+ * `_Any` takes any value, and @apollo/subgraph's `_entities` resolver throws a plain Error for a
+ * representation that is not an object or whose `__typename` names no entity; the envelope would
+ * mask that as INTERNAL_SERVER_ERROR. It is the client's mistake: every representation is checked
+ * first, and a bad one is BAD_USER_INPUT with one item each (found by test/fuzz).
+ */
+export function guardEntityRepresentations(schema: GraphQLSchema): GraphQLSchema {
+  const field = schema.getQueryType()?.getFields()._entities;
+  const entity = schema.getType('_Entity');
+  const resolve = field?.resolve;
+  if (!field || !resolve || !isUnionType(entity)) return schema;
+  const entityTypes = new Set(entity.getTypes().map((type) => type.name));
+  field.resolve = (source, args, context, info) => {
+    const items = representationItems((args as { representations?: unknown }).representations, entityTypes);
+    if (items.length > 0) throw badUserInput('Invalid entity representations', items);
+    return resolve(source, args, context, info);
+  };
+  return schema;
+}
