@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
+import { createScratchDatabase, describeUrl } from '../support/scratch-database.js';
 import type { Target } from './args.js';
 
 /** Where the server under load keeps its data, as the server's environment names it. */
@@ -18,37 +17,15 @@ export interface LoadDatabase {
   dispose(): Promise<void>;
 }
 
-function describe(url: string): string {
-  const parsed = new URL(url);
-  return `postgresql://${parsed.host}${parsed.pathname}`;
-}
-
-async function withAdmin<T>(adminUrl: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 10_000 });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
 async function freshPostgres(adminUrl: string, keep: boolean): Promise<LoadDatabase> {
-  // Random hex only: the name is safe to quote into DDL, which takes no parameters.
-  const name = `cs_load_${randomBytes(6).toString('hex')}`;
-  await withAdmin(adminUrl, (client) => client.query(`CREATE DATABASE "${name}"`));
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  let disposed = keep;
+  const scratch = await createScratchDatabase(adminUrl, 'cs_load');
   return {
     mode: 'postgres',
-    databaseUrl: url.toString(),
+    databaseUrl: scratch.url,
     dataDir: '',
-    description: `${describe(url.toString())}${keep ? ' (kept)' : ' (fresh, dropped at the end)'}`,
+    description: `${describeUrl(scratch.url)}${keep ? ' (kept)' : ' (fresh, dropped at the end)'}`,
     dispose: async () => {
-      if (disposed) return;
-      disposed = true;
-      await withAdmin(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+      if (!keep) await scratch.drop();
     },
   };
 }
@@ -80,7 +57,7 @@ export function prepareLoadDatabase(target: Target, keep: boolean): Promise<Load
         mode: 'postgres',
         databaseUrl: target.databaseUrl,
         dataDir: '',
-        description: `${describe(target.databaseUrl)} (existing, kept)`,
+        description: `${describeUrl(target.databaseUrl)} (existing, kept)`,
         dispose: async () => {},
       });
   }

@@ -26,8 +26,8 @@ export const EMPTY_USAGE: SessionUsage = Object.freeze({
   lastGenerationInputTokens: null,
 });
 
-interface UsageRow {
-  sessionId: string;
+/** Sums of one session's generations and messages, as SQL returns them. */
+export interface UsageTotals {
   input: number;
   output: number;
   cacheRead: number;
@@ -37,6 +37,20 @@ interface UsageRow {
   lastInput: number | null;
 }
 
+/** The API's SessionUsage from the sums (totalTokens is the four token buckets). */
+export function usageFromTotals(row: UsageTotals): SessionUsage {
+  return {
+    totalInputTokens: row.input,
+    totalOutputTokens: row.output,
+    totalCacheReadInputTokens: row.cacheRead,
+    totalCacheCreationInputTokens: row.cacheCreation,
+    totalTokens: row.input + row.output + row.cacheRead + row.cacheCreation,
+    totalToolCallCount: row.toolCalls,
+    totalCostUsd: row.cost,
+    lastGenerationInputTokens: row.lastInput,
+  };
+}
+
 /**
  * Usage of many sessions in one statement, read from the rollup that database triggers keep in
  * step with the messages (migration 20261129150000_session_usage_rollup, where the rules live):
@@ -44,7 +58,7 @@ interface UsageRow {
  * messages yet.
  */
 export async function loadUsage(prisma: PrismaClient, sessionIds: readonly string[]): Promise<Map<string, SessionUsage>> {
-  const rows = await prisma.$queryRaw<UsageRow[]>`
+  const rows = await prisma.$queryRaw<(UsageTotals & { sessionId: string })[]>`
     SELECT session_id::text AS "sessionId",
            input_tokens::float8 AS "input",
            output_tokens::float8 AS "output",
@@ -56,17 +70,6 @@ export async function loadUsage(prisma: PrismaClient, sessionIds: readonly strin
       FROM session_usage_rollups
      WHERE session_id = ANY(${sessionIds}::uuid[])`;
   const usage = new Map<string, SessionUsage>();
-  for (const row of rows) {
-    usage.set(row.sessionId, {
-      totalInputTokens: row.input,
-      totalOutputTokens: row.output,
-      totalCacheReadInputTokens: row.cacheRead,
-      totalCacheCreationInputTokens: row.cacheCreation,
-      totalTokens: row.input + row.output + row.cacheRead + row.cacheCreation,
-      totalToolCallCount: row.toolCalls,
-      totalCostUsd: row.cost,
-      lastGenerationInputTokens: row.lastInput,
-    });
-  }
+  for (const row of rows) usage.set(row.sessionId, usageFromTotals(row));
   return usage;
 }

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/client.js';
 import { applyMigrations, readMigrations } from '../../src/db/migrate.js';
 import type { PrismaClient } from '../../src/generated/prisma/client.js';
-import { loadUsage, type SessionUsage } from '../../src/sessions/usage.js';
+import { loadUsage, usageFromTotals, type SessionUsage, type UsageTotals } from '../../src/sessions/usage.js';
 import { AppendTranscriptDocument, SaveSessionDocument, type MessageInput } from '../generated/graphql.js';
 import { withFreshDatabase } from '../support/database.js';
 import { createTestServer, type TestServer } from '../support/server.js';
@@ -15,9 +15,7 @@ import { createTenant, type Tenant } from '../support/tenant.js';
  * written once more, directly over the messages.
  */
 async function aggregateFromMessages(prisma: PrismaClient, sessionId: string): Promise<SessionUsage | undefined> {
-  const [row] = await prisma.$queryRaw<
-    { input: number; output: number; cacheRead: number; cacheCreation: number; toolCalls: number; cost: number | null; lastInput: number | null }[]
-  >`
+  const [row] = await prisma.$queryRaw<UsageTotals[]>`
     WITH m AS (
       SELECT seq, input_tokens, output_tokens, cache_read_input_tokens, cache_creation_input_tokens, cost_usd, tool_calls,
              (role = 'ASSISTANT' AND input_tokens IS NOT NULL) AS generation
@@ -32,17 +30,7 @@ async function aggregateFromMessages(prisma: PrismaClient, sessionId: string): P
            ((array_agg(input_tokens ORDER BY seq DESC) FILTER (WHERE generation))[1])::float8 AS "lastInput",
            count(*)::int AS "messages"
       FROM m HAVING count(*) > 0`;
-  if (!row) return undefined;
-  return {
-    totalInputTokens: row.input,
-    totalOutputTokens: row.output,
-    totalCacheReadInputTokens: row.cacheRead,
-    totalCacheCreationInputTokens: row.cacheCreation,
-    totalTokens: row.input + row.output + row.cacheRead + row.cacheCreation,
-    totalToolCallCount: row.toolCalls,
-    totalCostUsd: row.cost,
-    lastGenerationInputTokens: row.lastInput,
-  };
+  return row ? usageFromTotals(row) : undefined;
 }
 
 const RUNS = Number(process.env.ROLLUP_RUNS ?? 20);
