@@ -19,13 +19,15 @@ export interface Database {
   close(): Promise<void>;
 }
 
+export type OnQuery = (sql: string, params: string) => void;
+
 export interface DatabaseOptions {
   /** PostgreSQL URL; undefined opens the embedded PGlite database in `dataDir`. */
   databaseUrl: string | undefined;
   /** Folder of the embedded database; `memory://` keeps it in memory. */
   dataDir: string;
-  /** Called with the text of every SQL statement Prisma sends (used to count statements). */
-  onQuery?: (sql: string) => void;
+  /** Called with every SQL statement Prisma sends and its parameters as JSON (counting, plans). */
+  onQuery?: OnQuery;
   /** PostgreSQL only: pool size and timeouts (the embedded database is in-process). */
   pool?: PoolConfig;
 }
@@ -48,13 +50,13 @@ function postgresAdapter(databaseUrl: string, pool: PoolConfig): PrismaPg {
 
 function createPrisma(
   adapter: PrismaPg | PrismaPGlite,
-  onQuery: ((sql: string) => void) | undefined,
+  onQuery: OnQuery | undefined,
   pool: PoolConfig = DEFAULT_POOL,
 ): PrismaClient {
   const transactionOptions = { maxWait: pool.connectTimeoutMs, timeout: pool.statementTimeoutMs };
   if (!onQuery) return new PrismaClient({ adapter, transactionOptions });
   const prisma = new PrismaClient({ adapter, transactionOptions, log: [{ emit: 'event', level: 'query' }] });
-  prisma.$on('query', (event) => onQuery(event.query));
+  prisma.$on('query', (event) => onQuery(event.query, event.params));
   return prisma;
 }
 
