@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import net, { type AddressInfo } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/client.js';
@@ -11,12 +12,81 @@ import { createTenant, type Tenant } from '../support/tenant.js';
 import { print } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 
-/**
- * The server talks to PostgreSQL through a TCP proxy of our own that the test cuts and slows down.
- * The embedded database is in-process and has no network to lose, so this suite needs PostgreSQL
- * (TEST_DATABASE_URL; CI sets it).
- */
 const STATEMENT_TIMEOUT_MS = 500;
+
+/** A port on 127.0.0.1 that nothing listens on (connections are refused). */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/**
+ * No PostgreSQL needed: a server in PostgreSQL mode whose database is not there at all, or is a
+ * black hole that accepts connections and never answers.
+ */
+describe('database faults with no database behind the server', () => {
+  const sockets = new Set<net.Socket>();
+  const blackHole = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => blackHole.listen(0, '127.0.0.1', resolve));
+  });
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => blackHole.close(() => resolve()));
+  });
+
+  async function serverOn(port: number) {
+    const database = await openDatabase({
+      databaseUrl: `postgresql://postgres@127.0.0.1:${port}/nothing`,
+      dataDir: 'memory://',
+      pool: { statementTimeoutMs: STATEMENT_TIMEOUT_MS, connectTimeoutMs: 300, size: 2 },
+    });
+    const yoga = buildYoga({ config: { graphiql: false, introspection: true, demoToken: undefined }, prisma: database.prisma, logger: memoryLogger() });
+    return { database, yoga };
+  }
+
+  async function viewerThrough(yoga: Yoga) {
+    const response = await yoga.fetch('http://localhost/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', authorization: 'Bearer cst_anything' },
+      body: JSON.stringify({ query: print(ViewerDocument) }),
+    });
+    return { status: response.status, body: (await response.json()) as { data?: unknown; errors?: EnvelopeError[] } };
+  }
+
+  for (const [what, port, code, status, type] of [
+    ['refused (nothing listens)', closedPort, 'BAD_GATEWAY', 502, 'database_error'],
+    ['a black hole (never answers)', async () => (blackHole.address() as AddressInfo).port, 'GATEWAY_TIMEOUT', 504, 'timeout_error'],
+  ] as const) {
+    it(`${what}: ${code} (${status}) for the whole request, /ready 503, /health 200`, async () => {
+      const { database, yoga } = await serverOn(await port());
+      try {
+        const response = await viewerThrough(yoga);
+        expect(response.status).toBe(status);
+        expect(response.body.data ?? null).toBeNull();
+        expect(response.body.errors?.[0]?.extensions).toMatchObject({ code, status, type });
+        expect(response.body.errors?.[0]?.message).not.toMatch(/prisma|127\.0\.0\.1|connect/i);
+        expect((await yoga.fetch('http://localhost/ready')).status).toBe(503);
+        expect((await yoga.fetch('http://localhost/health')).status).toBe(200);
+      } finally {
+        await database.close();
+      }
+    });
+  }
+});
+
+/**
+ * The server talks to PostgreSQL through a TCP proxy of our own that the test cuts and slows down,
+ * and the database comes back. This part needs PostgreSQL (TEST_DATABASE_URL; CI sets it): the
+ * embedded database is in-process and has no network to lose.
+ */
 
 describe.skipIf(!TEST_DATABASE_URL)('database faults (PostgreSQL behind a TCP proxy)', () => {
   let direct: TestDatabase;
