@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { measuredServerEnv } from '../support/server-env.js';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
 const READY_LINE = /GraphQL API and GraphiQL at (http:\/\/\S+)/;
@@ -52,20 +53,7 @@ export async function startServer(databaseUrl: string, variant: Variant, options
   const nodeArgs = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
     cwd: REPO_ROOT,
-    env: {
-      ...process.env,
-      // As `npm start` runs it (package.json).
-      NODE_ENV: process.env.NODE_ENV ?? 'production',
-      DATABASE_URL: databaseUrl,
-      MIGRATE_ON_START: 'false',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      RATE_LIMIT_PER_MINUTE: '0',
-      REDIS_URL: '',
-      MIN_CLIENT_VERSION: '',
-      ...variant.env,
-    },
+    env: { ...measuredServerEnv(), DATABASE_URL: databaseUrl, MIGRATE_ON_START: 'false', ...variant.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let tail = '';

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { LoadDatabase } from './database.js';
+import { measuredServerEnv } from '../support/server-env.js';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
 const READY_LINE = /GraphQL API and GraphiQL at (http:\/\/\S+)/;
@@ -51,18 +52,10 @@ export async function startServerProcess(database: LoadDatabase, startupTimeoutM
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: REPO_ROOT,
     env: {
-      ...process.env,
-      // As `npm start` runs it (package.json).
-      NODE_ENV: process.env.NODE_ENV ?? 'production',
+      ...measuredServerEnv(),
       DATABASE_URL: database.databaseUrl ?? '',
       DATA_DIR: database.dataDir,
       MIGRATE_ON_START: 'true',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      RATE_LIMIT_PER_MINUTE: '0',
-      REDIS_URL: '',
-      MIN_CLIENT_VERSION: '',
       DEMO_TOKEN: '',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
