@@ -1,5 +1,17 @@
 import { useGraphQlJit } from '@envelop/graphql-jit';
-import { getOperationAST, getVariableValues, GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import {
+  getNullableType,
+  getOperationAST,
+  getVariableValues,
+  GraphQLError,
+  isInputObjectType,
+  isInputType,
+  isListType,
+  typeFromAST,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type GraphQLInputType,
+} from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from './logger.js';
 
@@ -10,6 +22,10 @@ import type { Logger } from './logger.js';
  * differences of graphql-jit are kept off the wire, so the contract is the same with it on:
  * - its variable coercion reports another variable name, no path and throws on some inputs, so a
  *   request whose variables do not coerce is left to graphql-js, which reports them as API.md says;
+ * - it does not fill in the default values of input object fields in variables (SessionOrder's
+ *   `direction`, SessionFilter's `archived`): a variable that leaves one out would be refused, or
+ *   read as "no filter" (found by running test/fuzz with GRAPHQL_JIT=true), so such a request is
+ *   left to graphql-js too;
  * - its errors may lack `extensions` (graphql-js always sets it), so they are rebuilt as
  *   graphql-js errors before the envelope reads them. They carry no `locations` (graphql-jit does
  *   not track them).
@@ -19,7 +35,7 @@ export function useJitExecution(logger: Logger): Plugin {
   const jit = useGraphQlJit(
     {},
     {
-      enableIf: variablesCoerce,
+      enableIf: (args) => variablesCoerce(args) && !needsInputDefaults(args),
       // A document that does not compile comes back as an error result, which the envelope maps;
       // graphql-jit would otherwise print it to the console.
       onError: (result) => logger.debug('graphql-jit could not compile an operation', { errors: result.errors?.length ?? 0 }),
@@ -41,6 +57,29 @@ function variablesCoerce(args: ExecutionArgs): boolean {
   if (!operation) return false;
   const { errors } = getVariableValues(args.schema, operation.variableDefinitions ?? [], args.variableValues ?? {}, { maxErrors: 1 });
   return errors === undefined;
+}
+
+/** Whether `value` leaves out an input object field that has a default, at any depth. */
+function omitsDefaultedField(type: GraphQLInputType, value: unknown): boolean {
+  const nullable = getNullableType(type);
+  if (value === null || value === undefined) return false;
+  if (isListType(nullable)) {
+    return Array.isArray(value) ? value.some((item) => omitsDefaultedField(nullable.ofType, item)) : omitsDefaultedField(nullable.ofType, value);
+  }
+  if (!isInputObjectType(nullable) || typeof value !== 'object') return false;
+  const record = value as Record<string, unknown>;
+  return Object.values(nullable.getFields()).some(
+    (field) => (field.defaultValue !== undefined && !(field.name in record)) || omitsDefaultedField(field.type, record[field.name]),
+  );
+}
+
+function needsInputDefaults(args: ExecutionArgs): boolean {
+  const operation = getOperationAST(args.document, args.operationName);
+  const values = (args.variableValues ?? {}) as Record<string, unknown>;
+  return (operation?.variableDefinitions ?? []).some((definition) => {
+    const type = typeFromAST(args.schema, definition.type);
+    return type !== undefined && isInputType(type) && omitsDefaultedField(type, values[definition.variable.name.value]);
+  });
 }
 
 function withGraphQLJsErrors(result: ExecutionResult): ExecutionResult {

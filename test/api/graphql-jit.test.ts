@@ -4,6 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildYoga, type Yoga } from '../../src/yoga.js';
 import {
   AppendTranscriptDocument,
+  ArchiveSessionDocument,
+  ListSessionsDocument,
   GetSessionDocument,
   GetTranscriptDocument,
   ListWithEverythingDocument,
@@ -109,6 +111,26 @@ describe('graphql-jit execution (GRAPHQL_JIT=true)', () => {
       expect(expected.body.errors).toBeUndefined();
       expect(await post(jit, request, token)).toEqual(expected);
     }
+  });
+
+  it('fills in the defaults of input fields a variable leaves out, as graphql-js does', async () => {
+    // An archived session with the same label: SessionFilter.archived defaults to ACTIVE.
+    const token = tenant.members[0]!.token;
+    const archivedId = randomUUID();
+    const input = { id: archivedId, model: 'm', visibility: 'WORKSPACE', labels: [{ key: 'team', values: ['a'] }] };
+    expect((await post(plain, { query: print(SaveSessionDocument), variables: { ...ws(), input } }, token)).body.errors).toBeUndefined();
+    expect((await post(plain, { query: print(ArchiveSessionDocument), variables: { ...ws(), id: archivedId } }, token)).body.errors).toBeUndefined();
+
+    const request = {
+      query: print(ListSessionsDocument),
+      // orderBy leaves out direction (default DESC), filter leaves out archived (default ACTIVE).
+      variables: { ...ws(), orderBy: { field: 'CREATED_AT' }, filter: { labels: [{ key: 'team', values: ['a'] }] } },
+    };
+    const expected = await post(plain, request, token);
+    expect(expected.body.errors).toBeUndefined();
+    const ids = (expected.body.data as { sessions: { edges: { node: { id: string } }[] } }).sessions.edges.map((edge) => edge.node.id);
+    expect(ids).toEqual([sessionId]);
+    expect(await post(jit, request, token)).toEqual(expected);
   });
 
   it('keeps the error envelope and HTTP status of every kind of error', async () => {
