@@ -35,7 +35,7 @@ export function useJitExecution(logger: Logger): Plugin {
   const jit = useGraphQlJit(
     {},
     {
-      enableIf: (args) => variablesCoerce(args) && !needsInputDefaults(args),
+      enableIf: jitCanRun,
       // A document that does not compile comes back as an error result, which the envelope maps;
       // graphql-jit would otherwise print it to the console.
       onError: (result) => logger.debug('graphql-jit could not compile an operation', { errors: result.errors?.length ?? 0 }),
@@ -52,13 +52,6 @@ export function useJitExecution(logger: Logger): Plugin {
   };
 }
 
-function variablesCoerce(args: ExecutionArgs): boolean {
-  const operation = getOperationAST(args.document, args.operationName);
-  if (!operation) return false;
-  const { errors } = getVariableValues(args.schema, operation.variableDefinitions ?? [], args.variableValues ?? {}, { maxErrors: 1 });
-  return errors === undefined;
-}
-
 /** Whether `value` leaves out an input object field that has a default, at any depth. */
 function omitsDefaultedField(type: GraphQLInputType, value: unknown): boolean {
   const nullable = getNullableType(type);
@@ -73,10 +66,14 @@ function omitsDefaultedField(type: GraphQLInputType, value: unknown): boolean {
   );
 }
 
-function needsInputDefaults(args: ExecutionArgs): boolean {
+/** graphql-jit runs only where it answers as graphql-js would: variables that coerce, no input defaults to fill. */
+function jitCanRun(args: ExecutionArgs): boolean {
   const operation = getOperationAST(args.document, args.operationName);
+  if (!operation) return false;
+  const definitions = operation.variableDefinitions ?? [];
   const values = (args.variableValues ?? {}) as Record<string, unknown>;
-  return (operation?.variableDefinitions ?? []).some((definition) => {
+  if (getVariableValues(args.schema, definitions, values, { maxErrors: 1 }).errors) return false;
+  return !definitions.some((definition) => {
     const type = typeFromAST(args.schema, definition.type);
     return type !== undefined && isInputType(type) && omitsDefaultedField(type, values[definition.variable.name.value]);
   });
