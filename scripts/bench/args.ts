@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { loopbackPostgresUrlProblem } from '../support/loopback-url.js';
 import { SCENARIO_IDS, type ScenarioId } from './scenarios.js';
 
 export interface BenchOptions {
@@ -94,9 +95,11 @@ export function parseBenchArgs(argv: string[], env: Readonly<Record<string, stri
   const { values } = parsed;
   if (values.help) return 'help';
   const databaseUrl = values['database-url'];
-  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    throw new UsageError('--database-url must be a postgresql:// URL');
-  }
+  const adminUrl = env.BENCH_PG_ADMIN_URL?.trim() || DEFAULT_ADMIN_URL;
+  const problem =
+    (databaseUrl === undefined ? undefined : loopbackPostgresUrlProblem(databaseUrl, '--database-url')) ??
+    loopbackPostgresUrlProblem(adminUrl, 'BENCH_PG_ADMIN_URL');
+  if (problem) throw new UsageError(problem);
   return {
     sessions: positiveInt('sessions', values.sessions, 10_000, 200),
     users: positiveInt('users', values.users, 20),
@@ -107,7 +110,7 @@ export function parseBenchArgs(argv: string[], env: Readonly<Record<string, stri
     json: values.json,
     keepDb: values['keep-db'],
     databaseUrl,
-    adminUrl: env.BENCH_PG_ADMIN_URL?.trim() || DEFAULT_ADMIN_URL,
+    adminUrl,
     explain: values.explain,
     profile: values.profile,
     seed: positiveInt('seed', values.seed, 1, 0),

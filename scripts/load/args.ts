@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { loopbackPostgresUrlProblem } from '../support/loopback-url.js';
 
 export const MAX_CLIENTS = 500;
 export const MAX_DURATION_SECONDS = 600;
@@ -48,26 +49,9 @@ function boundedInt(raw: string | undefined, flag: string, fallback: number, max
   return value;
 }
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
-
-/**
- * The load test only ever talks to this machine: it creates and drops databases and sends
- * thousands of requests, which must never hit a shared server by a typo in a URL.
- */
-export function requireLoopbackPostgresUrl(raw: string, what: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new UsageError(`${what} is not a valid URL`);
-  }
-  if (url.protocol !== 'postgresql:' && url.protocol !== 'postgres:') {
-    throw new UsageError(`${what} must be a postgresql:// URL`);
-  }
-  const socketHost = url.searchParams.get('host');
-  if (!LOOPBACK_HOSTS.has(url.hostname) || (socketHost !== null && !socketHost.startsWith('/'))) {
-    throw new UsageError(`${what} must point at this machine (127.0.0.1, localhost or ::1), got "${url.host}"`);
-  }
+function requireLoopbackPostgresUrl(raw: string, what: string): string {
+  const problem = loopbackPostgresUrlProblem(raw, what);
+  if (problem) throw new UsageError(problem);
   return raw;
 }
 
