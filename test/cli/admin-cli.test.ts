@@ -41,7 +41,7 @@ describe('admin CLI (npm run admin)', () => {
 
       const database = await openDatabase({ databaseUrl: url, dataDir });
       try {
-        const server = await createTestServer({ database, statements: [] });
+        const server = await createTestServer({ database, statements: [], parameters: [] });
         const viewer = await server.execute(ViewerDocument, {}, created.token);
         expect(viewer.body.data!.viewer).toMatchObject({
           email: 'ada@example.com',
@@ -60,7 +60,7 @@ describe('admin CLI (npm run admin)', () => {
 
       const reopened = await openDatabase({ databaseUrl: url, dataDir });
       try {
-        const server = await createTestServer({ database: reopened, statements: [] });
+        const server = await createTestServer({ database: reopened, statements: [], parameters: [] });
         expect((await server.execute(ViewerDocument, {}, created.token)).status).toBe(401);
         expect((await server.execute(ViewerDocument, {}, again.token)).status).toBe(200);
       } finally {

@@ -11,18 +11,24 @@ export interface TestDatabase {
   database: Database;
   /** Every SQL statement Prisma sent, in order; tests read a slice of it around one request. */
   statements: string[];
+  /** The parameters of each of `statements` (same index), as Prisma reports them: JSON text. */
+  parameters: string[];
 }
 
 export async function openTestDatabase(databaseUrl: string | undefined): Promise<TestDatabase> {
   const statements: string[] = [];
+  const parameters: string[] = [];
   const database = await openDatabase({
     databaseUrl,
     dataDir: 'memory://',
-    onQuery: (sql) => statements.push(sql),
+    onQuery: (sql, params) => {
+      statements.push(sql);
+      parameters.push(params);
+    },
   });
   const migrations = await readMigrations();
   await database.withConnection((conn) => applyMigrations(conn, migrations));
-  return { database, statements };
+  return { database, statements, parameters };
 }
 
 let shared: Promise<TestDatabase> | undefined;
