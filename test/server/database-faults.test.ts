@@ -3,14 +3,11 @@ import net, { type AddressInfo } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/client.js';
-import { buildYoga, type Yoga } from '../../src/yoga.js';
 import { AppendTranscriptDocument, GetSessionDocument, SaveSessionDocument, ViewerDocument } from '../generated/graphql.js';
 import { TEST_DATABASE_URL, openTestDatabase, type TestDatabase } from '../support/database.js';
-import { memoryLogger, type EnvelopeError } from '../support/server.js';
+import { createTestServer, type EnvelopeError, type TestServer } from '../support/server.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { createTenant, type Tenant } from '../support/tenant.js';
-import { print } from 'graphql';
-import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 
 const STATEMENT_TIMEOUT_MS = 500;
 
@@ -48,17 +45,7 @@ describe('database faults with no database behind the server', () => {
       dataDir: 'memory://',
       pool: { statementTimeoutMs: STATEMENT_TIMEOUT_MS, connectTimeoutMs: 300, size: 2 },
     });
-    const yoga = buildYoga({ config: { graphiql: false, introspection: true, demoToken: undefined }, prisma: database.prisma, logger: memoryLogger() });
-    return { database, yoga };
-  }
-
-  async function viewerThrough(yoga: Yoga) {
-    const response = await yoga.fetch('http://localhost/graphql', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', authorization: 'Bearer cst_anything' },
-      body: JSON.stringify({ query: print(ViewerDocument) }),
-    });
-    return { status: response.status, body: (await response.json()) as { data?: unknown; errors?: EnvelopeError[] } };
+    return { database, server: await createTestServer({ database, statements: [], parameters: [] }) };
   }
 
   for (const [what, port, code, status, type] of [
@@ -66,15 +53,15 @@ describe('database faults with no database behind the server', () => {
     ['a black hole (never answers)', async () => (blackHole.address() as AddressInfo).port, 'GATEWAY_TIMEOUT', 504, 'timeout_error'],
   ] as const) {
     it(`${what}: ${code} (${status}) for the whole request, /ready 503, /health 200`, async () => {
-      const { database, yoga } = await serverOn(await port());
+      const { database, server } = await serverOn(await port());
       try {
-        const response = await viewerThrough(yoga);
+        const response = await server.execute(ViewerDocument, {}, 'cst_anything');
         expect(response.status).toBe(status);
         expect(response.body.data ?? null).toBeNull();
         expect(response.body.errors?.[0]?.extensions).toMatchObject({ code, status, type });
         expect(response.body.errors?.[0]?.message).not.toMatch(/prisma|127\.0\.0\.1|connect/i);
-        expect((await yoga.fetch('http://localhost/ready')).status).toBe(503);
-        expect((await yoga.fetch('http://localhost/health')).status).toBe(200);
+        expect((await server.yoga.fetch('http://localhost/ready')).status).toBe(503);
+        expect((await server.yoga.fetch('http://localhost/health')).status).toBe(200);
       } finally {
         await database.close();
       }
@@ -92,9 +79,8 @@ describe.skipIf(!TEST_DATABASE_URL)('database faults (PostgreSQL behind a TCP pr
   let direct: TestDatabase;
   let proxy: TcpProxy;
   let proxied: Database;
-  let yoga: Yoga;
+  let server: TestServer;
   let tenant: Tenant;
-  const logger = memoryLogger();
 
   beforeAll(async () => {
     direct = await openTestDatabase(TEST_DATABASE_URL);
@@ -109,7 +95,7 @@ describe.skipIf(!TEST_DATABASE_URL)('database faults (PostgreSQL behind a TCP pr
       dataDir: 'memory://',
       pool: { statementTimeoutMs: STATEMENT_TIMEOUT_MS, connectTimeoutMs: 1_000, size: 4 },
     });
-    yoga = buildYoga({ config: { graphiql: false, introspection: true, demoToken: undefined }, prisma: proxied.prisma, logger });
+    server = await createTestServer({ database: proxied, statements: [], parameters: [] });
   });
 
   afterAll(async () => {
@@ -121,17 +107,9 @@ describe.skipIf(!TEST_DATABASE_URL)('database faults (PostgreSQL behind a TCP pr
   const ws = () => ({ org: tenant.org, workspace: tenant.workspace });
   const token = () => tenant.members[0]!.token;
 
-  async function execute<TResult, TVariables>(document: TypedDocumentNode<TResult, TVariables>, variables: TVariables) {
-    const response = await yoga.fetch('http://localhost/graphql', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', authorization: `Bearer ${token()}` },
-      body: JSON.stringify({ query: print(document), variables }),
-    });
-    const body = (await response.json()) as { data?: TResult | null; errors?: EnvelopeError[] };
-    return { status: response.status, body };
-  }
-  const ready = async () => (await yoga.fetch('http://localhost/ready')).status;
-  const health = async () => (await yoga.fetch('http://localhost/health')).status;
+  const execute: TestServer['execute'] = (document, variables) => server.execute(document, variables, token());
+  const ready = async () => (await server.yoga.fetch('http://localhost/ready')).status;
+  const health = async () => (await server.yoga.fetch('http://localhost/health')).status;
 
   const storedMessages = async (id: string) =>
     direct.database.prisma.sessionMessage.findMany({ where: { sessionId: id }, orderBy: { seq: 'asc' }, select: { seq: true, content: true } });
@@ -178,7 +156,7 @@ describe.skipIf(!TEST_DATABASE_URL)('database faults (PostgreSQL behind a TCP pr
     expect(after.body.errors).toBeUndefined();
     expect(after.body.data?.session.id).toBe(id);
     expect(await ready()).toBe(200);
-    expect(logger.lines.some((line) => line.level === 'error' && line.msg === 'unexpected error')).toBe(false);
+    expect(server.logger.lines.some((line) => line.level === 'error' && line.msg === 'unexpected error')).toBe(false);
   });
 
   it('database too slow to answer: 504 GATEWAY_TIMEOUT envelope and /ready 503; recovers when it is fast again', async () => {
@@ -225,7 +203,7 @@ describe.skipIf(!TEST_DATABASE_URL)('database faults (PostgreSQL behind a TCP pr
     const retried = await execute(AppendTranscriptDocument, { ...ws(), id, input: { messages: [{ role: 'USER', content: 'first' }] } });
     expect(retried.body.errors).toBeUndefined();
     expect(await storedMessages(id)).toEqual([{ seq: 1, content: 'first' }]);
-    expect(logger.lines.some((line) => line.level === 'warn' && line.msg === 'database fault')).toBe(true);
+    expect(server.logger.lines.some((line) => line.level === 'warn' && line.msg === 'database fault')).toBe(true);
   });
 
   it('a connection cut in the middle of appends loses or corrupts nothing: each batch is stored whole or not at all', async () => {
