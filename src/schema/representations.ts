@@ -1,8 +1,6 @@
 import { isUnionType, type GraphQLSchema } from 'graphql';
 import { badUserInput, type ValidationItem } from '../errors.js';
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+import { isRecord } from './is-record.js';
 
 function representationItems(representations: unknown, entityTypes: ReadonlySet<string>): ValidationItem[] {
   if (!Array.isArray(representations)) return [];

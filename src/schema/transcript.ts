@@ -10,6 +10,7 @@ import {
 } from '../sessions/transcript.js';
 import { builder } from './builder.js';
 import { SessionRef } from './session.js';
+import { isRecord } from './is-record.js';
 
 export const MessageRoleEnum = builder.enumType('MessageRole', {
   values: ['USER', 'ASSISTANT', 'TOOL', 'SYSTEM'] as const,
@@ -41,9 +42,6 @@ const MessageUsageRef = builder.objectRef<MessageUsage>('MessageUsage').implemen
     costUsd: t.exposeFloat('costUsd', { nullable: true }),
   }),
 });
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Stored tool calls, keeping only well-formed entries (rows may come from other writers). */
 function toolCallsOf(value: unknown): ToolCall[] {

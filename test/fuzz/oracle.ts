@@ -1,5 +1,6 @@
 import { ERROR_TABLE, isErrorCode } from '../../src/errors.js';
 import type { RawRequest, RawResponse } from './send.js';
+import { isRecord } from '../../src/schema/is-record.js';
 
 /** A GraphQL-over-HTTP response body, once the oracle has checked its shape. */
 export interface GraphQLBody {
@@ -8,9 +9,6 @@ export interface GraphQLBody {
   /** HTTP 406 to a client that accepts no JSON: nothing ran, and there is no body to check. */
   refused?: true;
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const isPathItem = (item: unknown) => typeof item === 'string' || Number.isInteger(item);
 
