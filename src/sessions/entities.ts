@@ -1,16 +1,15 @@
 import type { PrismaClient, Session } from '../generated/prisma/client.js';
 import { visibleToMemberSql } from '../auth/access.js';
 import type { Principal } from '../auth/principal.js';
+import { CANONICAL_UUID } from './session-id.js';
 import { SESSION_COLUMNS } from './session-row.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Sessions by id for federation's reference resolver, in one statement for any number of ids,
  * under the same visibility rule as `session`: a session the caller cannot see is null.
  */
 export async function loadVisibleSessions(prisma: PrismaClient, principal: Principal, ids: readonly string[]): Promise<(Session | null)[]> {
-  const wanted = [...new Set(ids.map((id) => id.toLowerCase()).filter((id) => UUID.test(id)))];
+  const wanted = [...new Set(ids.map((id) => id.toLowerCase()).filter((id) => CANONICAL_UUID.test(id)))];
   const rows =
     wanted.length === 0
       ? []

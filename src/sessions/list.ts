@@ -4,6 +4,7 @@ import { visibleSessionsSql, type WorkspaceAccess } from '../auth/access.js';
 import { sessionFilterConditions, type SessionFilter } from './filter.js';
 import { MAX_INT32 } from './input-rules.js';
 import { allOf, SESSION_COLUMNS } from './session-row.js';
+import { CANONICAL_UUID } from './session-id.js';
 
 export type SessionOrderField = 'UPDATED_AT' | 'LAST_MESSAGE_AT' | 'CREATED_AT' | 'MESSAGE_COUNT';
 export type OrderDirection = 'ASC' | 'DESC';
@@ -63,8 +64,6 @@ export function encodeCursor(session: Session, order: SessionOrder): string {
   return Buffer.from(JSON.stringify(position)).toString('base64url');
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 function isCanonicalTimestamp(value: string): boolean {
   const time = Date.parse(value);
   return !Number.isNaN(time) && new Date(time).toISOString() === value && value.length === 24;
@@ -79,7 +78,7 @@ function decodeCursor(cursor: string, order: SessionOrder, arg: 'after' | 'befor
   } catch {
     throw invalid('Not a cursor returned by this API');
   }
-  if (typeof position !== 'object' || position === null || typeof position.id !== 'string' || !UUID.test(position.id)) {
+  if (typeof position !== 'object' || position === null || typeof position.id !== 'string' || !CANONICAL_UUID.test(position.id)) {
     throw invalid('Not a cursor returned by this API');
   }
   if (position.field !== order.field || position.direction !== order.direction) {

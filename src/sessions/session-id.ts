@@ -5,6 +5,8 @@ import { SESSION_COLUMNS } from './session-row.js';
 
 const UUID_TEMPLATE = 'xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx';
 export const MIN_PREFIX_HEX_DIGITS = 8;
+/** A full UUID in canonical (lower-case) text, as ids are stored and returned. */
+export const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const canonical = (hex32: string) =>
   `${hex32.slice(0, 8)}-${hex32.slice(8, 12)}-${hex32.slice(12, 16)}-${hex32.slice(16, 20)}-${hex32.slice(20)}`;
