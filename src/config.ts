@@ -1,6 +1,5 @@
 import path from 'node:path';
 import semver from 'semver';
-import { DEFAULT_LIMITS, type Limits } from './limits.js';
 
 /** Every setting the server reads, typed and validated in one place. */
 export interface Config {
@@ -38,6 +37,18 @@ export interface Config {
   /** PostgreSQL: connection pool and the time the database gets before GATEWAY_TIMEOUT. */
   pool: PoolConfig;
 }
+
+/** Operation limits, enforced before anything is resolved (README, "Limits"). */
+export interface Limits {
+  maxDepth: number;
+  maxAliases: number;
+  maxTokens: number;
+  maxDirectives: number;
+  /** Estimated cost: fields, multiplied by the page sizes of the lists they are in. */
+  maxCost: number;
+}
+
+export const DEFAULT_LIMITS: Limits = { maxDepth: 12, maxAliases: 15, maxTokens: 5000, maxDirectives: 20, maxCost: 50_000 };
 
 export interface PoolConfig {
   /** Longest a statement may run (PostgreSQL's statement_timeout, and a client-side guard). */

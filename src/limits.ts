@@ -3,76 +3,105 @@ import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import {
+  getNamedType,
+  getOperationAST,
+  getVariableValues,
+  isInterfaceType,
+  isObjectType,
   Kind,
-  valueFromASTUntyped,
+  valueFromAST,
   type DocumentNode,
+  type FieldNode,
   type FragmentDefinitionNode,
-  type OperationDefinitionNode,
+  type GraphQLField,
+  type GraphQLNamedType,
+  type GraphQLSchema,
   type SelectionSetNode,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import type { Limits } from './config.js';
 import { AppError } from './errors.js';
 
-/** Operation limits (README, "Limits"). */
-export interface Limits {
-  maxDepth: number;
-  maxAliases: number;
-  maxTokens: number;
-  maxDirectives: number;
-  maxCost: number;
-}
-
-export const DEFAULT_LIMITS: Limits = { maxDepth: 12, maxAliases: 15, maxTokens: 5000, maxDirectives: 20, maxCost: 50_000 };
-
-// Page sizes a list field uses when the client does not say: sessions 20, transcript 100.
-const DEFAULT_PAGE: Record<string, number> = { sessions: 20, transcript: 100 };
-
 /**
- * The estimated cost of an operation: every field costs 1, and a paged field (`first`/`last`)
- * multiplies the cost of what it selects by its page size, so `sessions(first: 100) { nodes {
- * transcript(first: 1000) { … } } }` costs what it would really load. Variables are known, so the
- * real page sizes count.
+ * The estimated cost of an operation: every field costs 1, and a paged field multiplies the cost
+ * of what it selects by its page size, so `sessions(first: 100) { nodes { transcript(first: 1000)
+ * { … } } }` costs what it would really load. The page size is the field's `first` or `last`
+ * argument as execution will see it (variables coerced, their defaults filled in), else the
+ * argument's default in the schema, else the field's `defaultPageSize` extension.
+ *
+ * Each fragment is costed once and remembered, so the time taken is linear in the size of the
+ * document however often fragments are spread (a document of nested double spreads would
+ * otherwise take time exponential in its depth).
  */
-export function operationCost(document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown>): number {
+export function operationCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  rawVariables: Record<string, unknown>,
+): number {
+  const operation = getOperationAST(document, operationName);
+  if (!operation) return 0;
   const fragments = new Map<string, FragmentDefinitionNode>();
-  let operation: OperationDefinitionNode | undefined;
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-    if (definition.kind === Kind.OPERATION_DEFINITION && (!operationName || definition.name?.value === operationName)) {
-      operation ??= definition;
-    }
   }
-  const visiting = new Set<string>();
-  const costOf = (selectionSet: SelectionSetNode | undefined): number => {
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables);
+  // Variables that do not coerce fail the request before execution; nothing to cost.
+  if (coerced.errors) return 0;
+  const variables = coerced.coerced;
+
+  const fragmentCosts = new Map<string, number>();
+  const costOf = (selectionSet: SelectionSetNode | undefined, parent: GraphQLNamedType | undefined): number => {
     let total = 0;
     for (const selection of selectionSet?.selections ?? []) {
       if (selection.kind === Kind.INLINE_FRAGMENT) {
-        total += costOf(selection.selectionSet);
+        const type = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
+        total += costOf(selection.selectionSet, type ?? undefined);
       } else if (selection.kind === Kind.FRAGMENT_SPREAD) {
-        const name = selection.name.value;
-        if (visiting.has(name)) continue;
-        visiting.add(name);
-        total += costOf(fragments.get(name)?.selectionSet);
-        visiting.delete(name);
+        total += fragmentCost(selection.name.value);
       } else {
-        let pageSize = DEFAULT_PAGE[selection.name.value] ?? 1;
-        for (const arg of selection.arguments ?? []) {
-          if (arg.name.value !== 'first' && arg.name.value !== 'last') continue;
-          const value = valueFromASTUntyped(arg.value, variables);
-          if (typeof value === 'number' && Number.isFinite(value)) pageSize = Math.max(1, value);
-        }
-        total += 1 + pageSize * costOf(selection.selectionSet);
+        const field = isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[selection.name.value] : undefined;
+        const childType = field ? getNamedType(field.type) : undefined;
+        total += 1 + pageSize(field, selection, variables) * costOf(selection.selectionSet, childType);
       }
     }
     return total;
   };
-  return operation ? costOf(operation.selectionSet) : 0;
+  const fragmentCost = (name: string): number => {
+    const known = fragmentCosts.get(name);
+    if (known !== undefined) return known;
+    // Validation refuses fragment cycles before this runs; the zero guards against one all the same.
+    fragmentCosts.set(name, 0);
+    const fragment = fragments.get(name);
+    const cost = fragment ? costOf(fragment.selectionSet, schema.getType(fragment.typeCondition.name.value) ?? undefined) : 0;
+    fragmentCosts.set(name, cost);
+    return cost;
+  };
+  return costOf(operation.selectionSet, schema.getRootType(operation.operation) ?? undefined);
+}
+
+const PAGE_ARGUMENTS = ['first', 'last'] as const;
+
+function pageSize(field: GraphQLField<unknown, unknown> | undefined, node: FieldNode, variables: Record<string, unknown>): number {
+  if (!field) return 1;
+  let size: number | undefined;
+  for (const name of PAGE_ARGUMENTS) {
+    const definition = field.args.find((arg) => arg.name === name);
+    if (!definition) continue;
+    const argument = node.arguments?.find((arg) => arg.name.value === name);
+    // An argument whose variable was not sent is left out at execution: the default applies.
+    const sent = argument ? valueFromAST(argument.value, definition.type, variables) : undefined;
+    const value = sent === undefined ? definition.defaultValue : sent;
+    if (typeof value === 'number' && Number.isFinite(value)) size = Math.max(size ?? 1, value);
+  }
+  const fallback = field.extensions.defaultPageSize;
+  return Math.max(1, size ?? (typeof fallback === 'number' ? fallback : 1));
 }
 
 function useCostLimit(maxCost: number): Plugin {
   return {
     onExecute({ args, setResultAndStopExecution }) {
-      const cost = operationCost(args.document, args.operationName, (args.variableValues ?? {}) as Record<string, unknown>);
+      const cost = operationCost(args.schema, args.document, args.operationName, (args.variableValues ?? {}) as Record<string, unknown>);
       if (cost > maxCost) {
         setResultAndStopExecution({
           errors: [

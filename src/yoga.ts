@@ -1,7 +1,7 @@
 import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import { createYoga, useReadinessCheck, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Registry } from 'prom-client';
-import type { Config } from './config.js';
+import { DEFAULT_LIMITS, type Config } from './config.js';
 import { createContextFactory, type Context } from './context.js';
 import { useJitExecution } from './jit.js';
 import { toPublicError, withRequestEnvelope } from './errors.js';
@@ -10,7 +10,7 @@ import { errorFields, type Logger } from './logger.js';
 import { graphiqlOptions, renderLocalGraphiQL, useGraphiQLAssets } from './graphiql.js';
 import { useNulCharacterGuard } from './input-guard.js';
 import { createMetricsRegistry, useObservability } from './observability.js';
-import { DEFAULT_LIMITS, useOperationLimits } from './limits.js';
+import { useOperationLimits } from './limits.js';
 import { useRequestId } from './request-id.js';
 import { useRequestChecks } from './request-checks.js';
 import { useVersionGate } from './version-gate.js';

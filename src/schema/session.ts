@@ -1,5 +1,5 @@
 import { accessFor } from './access.js';
-import { listSessions, type SessionPage } from '../sessions/list.js';
+import { DEFAULT_PAGE_SIZE, listSessions, type SessionPage } from '../sessions/list.js';
 import { deleteSession, freezeSession, setArchived, updateSession } from '../sessions/lifecycle.js';
 import { saveSession } from '../sessions/save.js';
 import { findVisibleSession } from '../sessions/session-id.js';
@@ -122,6 +122,8 @@ builder.queryFields((t) => ({
     {
       type: SessionRef,
       description: 'The sessions the caller can see, newest update first by default. Page size 20 by default, 100 at most.',
+      // The operation cost limit (limits.ts) reads the page size from here when neither first nor last is given.
+      extensions: { defaultPageSize: DEFAULT_PAGE_SIZE },
       args: {
         org: t.arg.string({ required: true }),
         workspace: t.arg.string({ required: true }),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LIMITS } from '../../src/limits.js';
+import { DEFAULT_LIMITS } from '../../src/config.js';
 import { buildYoga } from '../../src/yoga.js';
 import { sharedTestDatabase } from '../support/database.js';
 import { createTestServer, memoryLogger, type EnvelopeError } from '../support/server.js';
@@ -50,6 +50,40 @@ describe('operation limits', () => {
     expect((await post({ query: fullPage }, token)).body.errors?.[0]?.extensions.code).toBe('NOT_FOUND');
     const expensive = await post({ query, variables: { n: 100, m: 1000 } }, token);
     expectRejected(expensive, /cost \d+ exceeds the limit of 50000/);
+  });
+
+  it('nested fragment spreads are costed once per fragment: 40 levels of double spreads are refused at once, anonymously', async () => {
+    // Each level spreads the next twice: 2^40 leaves, under 2 KB of document. Costing every
+    // spread again took time doubling per level (24 levels: ~10 s of a blocked server).
+    const levels = 40;
+    const fragments = Array.from({ length: levels }, (_, i) => `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`);
+    const query = `query { ...F0 }\n${fragments.join('\n')}\nfragment F${levels} on Query { __typename }`;
+    expect(query.length).toBeLessThan(2000);
+    const response = await post({ query });
+    expectRejected(response, /cost \d+ exceeds the limit of 50000/);
+    expect(Number(/cost (\d+)/.exec(response.body.errors![0]!.message)![1])).toBe(2 ** levels);
+  });
+
+  it('a fragment costs what its fields would cost written out in place', async () => {
+    const inline = `{ sessions(org: "o", workspace: "w", first: 100) { nodes { id transcript(first: 1000) { messages { seq role content } } } } }`;
+    const spread = `query { ...S } fragment S on Query { sessions(org: "o", workspace: "w", first: 100) { nodes { ...N } } }
+      fragment N on Session { id transcript(first: 1000) { ...M } } fragment M on TranscriptPage { messages { seq role content } }`;
+    const costOf = async (query: string) => Number(/cost (\d+)/.exec((await post({ query })).body.errors?.[0]?.message ?? '')?.[1]);
+    // sessions + 100 × (nodes + id + transcript + 1000 × (messages + 3 fields))
+    expect(await costOf(inline)).toBe(1 + 100 * (1 + 1 + 1 + 1000 * (1 + 3)));
+    expect(await costOf(spread)).toBe(await costOf(inline));
+  });
+
+  it('variable defaults count: a page size left to a default costs what it will load', async () => {
+    const query = `query Q($a: Int = 100, $b: Int = 1000) { sessions(org: "o", workspace: "w", first: $a) {
+      nodes { transcript(first: $b) { messages { id seq role content } } } } }`;
+    expectRejected(await post({ query }), /cost \d+ exceeds the limit/);
+    // The same with the argument's own default (transcript: 100) and the connection's (20) passes.
+    const defaults = `query Q { sessions(org: "o", workspace: "w") { nodes { transcript { messages { id seq role content } } } } }`;
+    expect((await post({ query: defaults })).body.errors?.[0]?.extensions.code).toBe('UNAUTHENTICATED');
+    // A variable that is declared without a default and not sent leaves the argument's default.
+    const unsent = `query Q($b: Int) { sessions(org: "o", workspace: "w", first: 100) { nodes { transcript(first: $b) { messages { id seq role content parentId } } } } }`;
+    expectRejected(await post({ query: unsent }), /cost 60201 exceeds/);
   });
 
   it('a body over the size limit is refused with HTTP 413', async () => {
