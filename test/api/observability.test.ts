@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { MAX_LOGGED_NAME_LENGTH, MAX_OPERATION_LABELS } from '../../src/observability.js';
 import { buildYoga } from '../../src/yoga.js';
 import { AppendTranscriptDocument, GetSessionDocument, SaveSessionDocument } from '../generated/graphql.js';
 import pg from 'pg';
@@ -44,8 +45,51 @@ describe('logs, metrics and probes', () => {
     expect(text).toMatch(/graphql_errors_total\{code="NOT_FOUND"\} 1/);
     expect(text).toMatch(/graphql_errors_total\{code="BAD_REQUEST"\} 1/);
     expect(text).toMatch(/graphql_yoga_http_duration_count\{[^}]*statusCode="200"[^}]*\} \d+/);
-    expect(text).toMatch(/graphql_envelop_request_duration_count\{[^}]*operationName="GetSession"[^}]*\} 1/);
+    expect(text).toMatch(/graphql_operation_duration_seconds_count\{operation="GetSession",type="query"\} 1/);
     expect(text).toMatch(/process_resident_memory_bytes \d+/);
+  });
+
+  it('keeps /metrics bounded: names from bogus or anonymous requests add no series, and names are capped', async () => {
+    const server = await createTestServer();
+    const tenant = await createTenant(server.db.database.prisma);
+    const metricLines = async () => (await (await server.yoga.fetch('http://localhost/metrics')).text()).split('\n').filter((line) => !line.startsWith('#'));
+    const send = (name: string, token: string | undefined, body = `query ${name} { __typename }`) =>
+      server.post(JSON.stringify({ query: body, operationName: name }), token ? { authorization: `Bearer ${token}` } : {});
+    // Warm up every kind of request once, so each metric has its series.
+    await send('Warm', 'cst_bogus');
+    await send('Warm', undefined);
+    await send('Warm', undefined, '{ nope');
+    await send('Warm', undefined, 'query Warm { nope }');
+    const before = await metricLines();
+    const names = Array.from({ length: 300 }, (_, i) => `Op${i}_${randomUUID().replaceAll('-', '')}`);
+    for (const [i, name] of names.entries()) {
+      if (i % 3 === 0) expect((await send(name, 'cst_bogus')).status).toBe(401);
+      else if (i % 3 === 1) await send(name, undefined);
+      else await send(name, undefined, `query ${name} { nope }`);
+    }
+    const after = await metricLines();
+    const mentioned = after.filter((line) => names.some((name) => line.includes(name.slice(0, 12))));
+    expect(mentioned).toEqual([]);
+    // Same series (only sample values and process gauges move).
+    const series = (lines: string[]) => new Set(lines.map((line) => line.replace(/ [^ ]+$/, '')));
+    expect([...series(after)].filter((line) => !series(before).has(line))).toEqual([]);
+
+    // Authenticated callers name at most MAX_OPERATION_LABELS operations; the rest are "other".
+    const token = tenant.members[0]!.token;
+    for (let i = 0; i < MAX_OPERATION_LABELS + 20; i += 1) expect((await send(`Named${i}`, token)).status).toBe(200);
+    const labelled = new Set(
+      (await metricLines()).flatMap((line) => /graphql_operation_duration_seconds_count\{operation="([^"]+)"/.exec(line)?.[1] ?? []),
+    );
+    expect(labelled.size).toBeLessThanOrEqual(MAX_OPERATION_LABELS + 1);
+    expect(labelled.has('other')).toBe(true);
+  });
+
+  it('truncates long operation names in the log line', async () => {
+    const server = await createTestServer();
+    const name = `N${'x'.repeat(5000)}`;
+    await server.post(JSON.stringify({ query: `query ${name} { __typename }` }));
+    const line = server.logger.lines.find((entry) => entry.msg === 'graphql request' && String(entry.fields.operation).startsWith('Nxx'));
+    expect(String(line?.fields.operation).length).toBeLessThanOrEqual(MAX_LOGGED_NAME_LENGTH + 1);
   });
 
   it('/health answers while the process runs; /ready follows the database', async () => {
