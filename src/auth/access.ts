@@ -107,7 +107,11 @@ const CHANGE_VERB: Record<SessionChange, string> = {
   append: 'append to the transcript of',
 };
 
-/** Origins a token kind may write (SES-ORG-004). */
+/**
+ * Origins a token kind may write (SES-ORG-004): what it may save (new sessions and retries) and
+ * append transcripts to. Metadata changes (title, labels, visibility, archive, freeze, delete)
+ * follow the role rules above with any token kind.
+ */
 const ORIGINS_BY_TOKEN_KIND: Record<TokenKind, readonly SessionOrigin[] | 'any'> = {
   USER: ['USER'],
   WORKER: ['USER', 'WORKER'],
@@ -117,6 +121,9 @@ const ORIGINS_BY_TOKEN_KIND: Record<TokenKind, readonly SessionOrigin[] | 'any'>
 export function requireOriginAllowed(principal: Principal, origin: SessionOrigin): void {
   const allowed = ORIGINS_BY_TOKEN_KIND[principal.tokenKind];
   if (allowed !== 'any' && !allowed.includes(origin)) {
-    throw new AppError('FORBIDDEN', `A ${principal.tokenKind} token cannot write sessions of origin ${origin}`);
+    throw new AppError(
+      'FORBIDDEN',
+      `A ${principal.tokenKind} token cannot save or append to sessions of origin ${origin} (it writes ${allowed.join(' and ')} sessions only)`,
+    );
   }
 }

@@ -3,10 +3,11 @@ import DirectivesPlugin from '@pothos/plugin-directives';
 import FederationPlugin from '@pothos/plugin-federation';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
-import { DateTimeResolver, JSONObjectResolver, NonNegativeIntResolver, UUIDResolver } from 'graphql-scalars';
+import { DateTimeResolver, JSONObjectResolver, UUIDResolver } from 'graphql-scalars';
 import type { Context } from '../context.js';
 import type PrismaTypes from '../generated/pothos-prisma-types.js';
 import { getDatamodel } from '../generated/pothos-prisma-types.js';
+import { NonNegativeIntScalar } from './non-negative-int.js';
 
 /** The one SchemaBuilder. It defines no types: every type lives in its own file. */
 export const builder = new SchemaBuilder<{
@@ -42,7 +43,7 @@ export const builder = new SchemaBuilder<{
 
 builder.addScalarType('UUID', UUIDResolver);
 builder.addScalarType('DateTime', DateTimeResolver);
-builder.addScalarType('NonNegativeInt', NonNegativeIntResolver);
+builder.addScalarType('NonNegativeInt', NonNegativeIntScalar);
 builder.addScalarType('JSONObject', JSONObjectResolver);
 
 builder.queryType({});

@@ -16,9 +16,3 @@ export function validateText(
 
 /** Largest value of a PostgreSQL integer column (and of GraphQL Int). */
 export const MAX_INT32 = 2_147_483_647;
-
-/** NonNegativeInt accepts any safe integer; columns hold 32 bits. */
-export function validateCount(value: number | null | undefined, loc: (string | number)[]): ValidationItem[] {
-  if (value === null || value === undefined || value <= MAX_INT32) return [];
-  return [{ loc, msg: `Must be at most ${MAX_INT32}`, type: 'value_too_large' }];
-}

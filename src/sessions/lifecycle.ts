@@ -23,12 +23,18 @@ export async function withLockedSession<T>(
 ): Promise<T> {
   const { id } = await findVisibleSession(prisma, access, idOrPrefix);
   return prisma.$transaction(async (tx) => {
-    const [session] = await tx.$queryRaw<Session[]>`SELECT ${SESSION_COLUMNS} FROM sessions s WHERE s.id = ${id}::uuid FOR UPDATE`;
+    const session = await lockSession(tx, id);
     // Deleted between the look-up and the lock.
     if (!session) throw notFound('Session');
     requireCanChange(access, session, kind);
     return change(tx, session);
   });
+}
+
+/** The session's row, locked until the transaction ends: every change to a session takes it first. */
+export async function lockSession(tx: Tx, id: string): Promise<Session | undefined> {
+  const [session] = await tx.$queryRaw<Session[]>`SELECT ${SESSION_COLUMNS} FROM sessions s WHERE s.id = ${id}::uuid FOR UPDATE`;
+  return session;
 }
 
 const frozen = () => new AppError('CONFLICT', 'Session is frozen: it can be read but no longer changed');

@@ -3,7 +3,8 @@ import type { SessionOrigin, SessionVisibility } from '../generated/prisma/enums
 import { AppError, badUserInput, type ValidationItem } from '../errors.js';
 import { requireOriginAllowed, requireWriter, type WorkspaceAccess } from '../auth/access.js';
 import { normalizeLabels, validateLabels, type Label } from './labels.js';
-import { validateCount, validateText } from './input-rules.js';
+import { lockSession } from './lifecycle.js';
+import { validateText } from './input-rules.js';
 
 export interface SaveSessionInput {
   id: string;
@@ -24,7 +25,6 @@ function validate(input: SaveSessionInput): void {
     ...validateText(input.model, ['input', 'model'], { required: true }),
     ...validateText(input.agent, ['input', 'agent']),
     ...validateText(input.title, ['input', 'title'], { max: 1000 }),
-    ...validateCount(input.messageCount, ['input', 'messageCount']),
     ...(input.labels ? validateLabels(input.labels, ['input', 'labels']) : []),
   ];
   if (items.length > 0) throw badUserInput('Invalid session input', items);
@@ -75,12 +75,14 @@ export async function saveSession(prisma: PrismaClient, access: WorkspaceAccess,
   });
   if (created) return created;
 
-  const existing = await prisma.session.findUnique({ where: { id } });
-  const ownRetry =
-    existing !== null && existing.workspaceId === access.workspaceId && existing.userId === access.principal.userId;
-  if (!existing || !ownRetry) {
-    throw new AppError('ALREADY_EXISTS', 'A session with this id already exists');
-  }
-  if (existing.frozenAt) throw new AppError('CONFLICT', 'Session is frozen and cannot change');
-  return prisma.session.update({ where: { id }, data: mutable });
+  // A retry takes the row lock like every other change, so it cannot slip past a concurrent freeze.
+  return prisma.$transaction(async (tx) => {
+    const existing = await lockSession(tx, id);
+    const ownRetry = existing?.workspaceId === access.workspaceId && existing.userId === access.principal.userId;
+    if (!existing || !ownRetry) throw new AppError('ALREADY_EXISTS', 'A session with this id already exists');
+    if (existing.frozenAt) throw new AppError('CONFLICT', 'Session is frozen and cannot change');
+    // The stored origin decides, whatever the retry says (it cannot change origin).
+    requireOriginAllowed(access.principal, existing.origin);
+    return tx.session.update({ where: { id }, data: mutable });
+  });
 }

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Prisma, type PrismaClient, type Session } from '../generated/prisma/client.js';
 import type { MessageRole } from '../generated/prisma/enums.js';
-import type { WorkspaceAccess } from '../auth/access.js';
+import { requireOriginAllowed, type WorkspaceAccess } from '../auth/access.js';
+import { isUniqueViolation } from '../db/constraints.js';
 import { AppError, badUserInput, type ValidationItem } from '../errors.js';
 import { MAX_INT32, validateText } from './input-rules.js';
 import { withLockedSession } from './lifecycle.js';
@@ -39,8 +40,6 @@ export interface MessageInput {
   usage?: MessageUsageInput | null;
 }
 
-const USAGE_COUNTS = ['inputTokens', 'outputTokens', 'cacheReadInputTokens', 'cacheCreationInputTokens'] as const;
-
 function validateMessages(messages: readonly MessageInput[]): ValidationItem[] {
   const items: ValidationItem[] = [];
   const base = ['input', 'messages'];
@@ -77,11 +76,6 @@ function validateMessages(messages: readonly MessageInput[]): ValidationItem[] {
       if (message.role !== 'ASSISTANT') {
         items.push({ loc: [...loc, 'usage'], msg: 'Only ASSISTANT messages (generations) carry usage', type: 'usage_not_allowed' });
       }
-      for (const field of USAGE_COUNTS) {
-        if ((usage[field] ?? 0) > MAX_INT32) {
-          items.push({ loc: [...loc, 'usage', field], msg: `Must be at most ${MAX_INT32}`, type: 'value_too_large' });
-        }
-      }
       const cost = usage.costUsd;
       if (cost != null && !(Number.isFinite(cost) && cost >= 0 && cost < 1e9)) {
         items.push({ loc: [...loc, 'usage', 'costUsd'], msg: 'Must be a non-negative amount below 1e9', type: 'cost_invalid' });
@@ -95,6 +89,9 @@ function validateMessages(messages: readonly MessageInput[]): ValidationItem[] {
 export function previewOf(content: string): string {
   return Array.from(content).slice(0, PREVIEW_LENGTH).join('');
 }
+
+const messageElsewhere = (id?: string) =>
+  new AppError('ALREADY_EXISTS', `Message id ${id ? `${id} ` : 'of this batch '}already belongs to another session`);
 
 export interface AppendResult {
   session: Session;
@@ -147,13 +144,12 @@ export async function appendTranscript(
 
   return withLockedSession(prisma, access, idOrPrefix, 'append', async (tx, session) => {
     if (session.frozenAt) throw new AppError('CONFLICT', 'Session is frozen: no messages can be appended');
+    requireOriginAllowed(access.principal, session.origin);
     const ids = batch.map((message) => message.id);
     const existing = await tx.$queryRaw<ExistingMessage[]>`
       SELECT id::text AS "id", session_id::text AS "sessionId", seq FROM session_messages WHERE id = ANY(${ids}::uuid[])`;
     const elsewhere = existing.find((message) => message.sessionId !== session.id);
-    if (elsewhere) {
-      throw new AppError('ALREADY_EXISTS', `Message id ${elsewhere.id} already belongs to another session`);
-    }
+    if (elsewhere) throw messageElsewhere(elsewhere.id);
     const stored = new Map(existing.map((message) => [message.id, message.seq]));
     const fresh = batch.filter((message) => !stored.has(message.id));
 
@@ -186,7 +182,13 @@ export async function appendTranscript(
     if (rows.length === 0) return { session, lastSeq };
     if (session.messageCount + rows.length > MAX_INT32) throw totalsTooLarge('messageCount');
 
-    await tx.sessionMessage.createMany({ data: rows });
+    try {
+      await tx.sessionMessage.createMany({ data: rows });
+    } catch (error) {
+      // Another session's append stored one of these ids after the check above (it holds another row lock).
+      if (isUniqueViolation(error)) throw messageElsewhere();
+      throw error;
+    }
     await checkUsageTotals(tx, session.id);
     const firstUser = fresh.find((message) => message.role === 'USER');
     const updated = await tx.session.update({

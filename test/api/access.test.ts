@@ -97,7 +97,7 @@ describe('visibility, roles and token kinds', () => {
     expect((await save(user!.token, 'USER')).body.errors).toBeUndefined();
     const denied = await save(user!.token, 'WORKER');
     expect(denied.body.errors?.[0]?.extensions.code).toBe('FORBIDDEN');
-    expect(denied.body.errors?.[0]?.message).toMatch(/USER token cannot write sessions of origin WORKER/);
+    expect(denied.body.errors?.[0]?.message).toMatch(/USER token cannot save or append to sessions of origin WORKER/);
     expect((await save(worker!.token, 'WORKER')).body.errors).toBeUndefined();
     expect((await save(worker!.token, 'EVAL')).body.errors?.[0]?.extensions.code).toBe('FORBIDDEN');
     const evalSave = await save(service!.token, 'EVAL');

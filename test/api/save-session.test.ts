@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GetSessionDocument, SaveSessionDocument } from '../generated/graphql.js';
+import { bootstrap } from '../../src/admin/provision.js';
+import {
+  AppendTranscriptDocument,
+  ArchiveSessionDocument,
+  FreezeSessionDocument,
+  GetSessionDocument,
+  SaveSessionDocument,
+  UpdateSessionDocument,
+} from '../generated/graphql.js';
 import { createTestServer, type TestServer } from '../support/server.js';
 import { createTenant, type Tenant } from '../support/tenant.js';
 
@@ -159,6 +167,52 @@ describe('saveSession', () => {
     expect((await server.db.database.prisma.session.findUniqueOrThrow({ where: { id } })).model).toBe('before');
   });
 
+  it('a retry racing a freeze never changes what was frozen (the retry takes the row lock)', async () => {
+    const alice = tenant.members[0]!;
+    for (let trial = 0; trial < 15; trial += 1) {
+      const id = randomUUID();
+      await server.execute(SaveSessionDocument, { ...ws(), input: { id, model: 'm', title: 'original' } }, alice.token);
+      const retries = Array.from({ length: 3 }, (_, i) =>
+        server.execute(SaveSessionDocument, { ...ws(), input: { id, model: 'm', title: `retry ${i}` } }, alice.token),
+      );
+      const frozen = await server.execute(FreezeSessionDocument, { ...ws(), id }, alice.token);
+      const outcomes = await Promise.all(retries);
+      const stored = await server.db.database.prisma.session.findUniqueOrThrow({ where: { id } });
+      expect(stored.title, `trial ${trial}`).toBe(frozen.body.data!.freezeSession.title);
+      // Each retry ran wholly before the freeze (and succeeded) or after it (CONFLICT).
+      for (const outcome of outcomes) {
+        if (outcome.body.errors) expect(outcome.body.errors[0]!.extensions.code).toBe('CONFLICT');
+      }
+    }
+  });
+
+  it('origin rule: a USER token cannot retry or append to a WORKER session; it may change its metadata; a WORKER token may do all', async () => {
+    const prisma = server.db.database.prisma;
+    const mixed = await createTenant(prisma, [{ role: 'CONTRIBUTOR', tokenKind: 'WORKER' }]);
+    const worker = mixed.members[0]!;
+    // The same user, with a USER token as well.
+    const userToken = (await bootstrap(prisma, { org: mixed.org, workspace: mixed.workspace, email: worker.email, role: 'CONTRIBUTOR', tokenKind: 'USER' })).token;
+    const place = { org: mixed.org, workspace: mixed.workspace };
+    const id = randomUUID();
+    expect((await server.execute(SaveSessionDocument, { ...place, input: { id, model: 'm', origin: 'WORKER' } }, worker.token)).body.errors).toBeUndefined();
+    const refused = await server.execute(SaveSessionDocument, { ...place, input: { id, model: 'changed' } }, userToken);
+    expect(refused.body.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', status: 403 });
+    expect(refused.body.errors?.[0]?.message).toMatch(/USER token cannot save or append to sessions of origin WORKER/);
+    expect((await prisma.session.findUniqueOrThrow({ where: { id } })).model).toBe('m');
+    const retried = await server.execute(SaveSessionDocument, { ...place, input: { id, model: 'changed' } }, worker.token);
+    expect(retried.body.data?.saveSession.model).toBe('changed');
+
+    const message = { input: { messages: [{ role: 'USER' as const, content: 'hi' }] } };
+    const userAppend = await server.execute(AppendTranscriptDocument, { ...place, id, ...message }, userToken);
+    expect(userAppend.body.errors?.[0]?.extensions.code).toBe('FORBIDDEN');
+    expect(await prisma.sessionMessage.count({ where: { sessionId: id } })).toBe(0);
+    expect((await server.execute(AppendTranscriptDocument, { ...place, id, ...message }, worker.token)).body.errors).toBeUndefined();
+    // Metadata is the owner's to change with any token kind.
+    const renamed = await server.execute(UpdateSessionDocument, { ...place, id, input: { title: 'renamed', labels: [{ key: 'k', values: ['v'] }] } }, userToken);
+    expect(renamed.body.errors).toBeUndefined();
+    expect((await server.execute(ArchiveSessionDocument, { ...place, id }, userToken)).body.errors).toBeUndefined();
+  });
+
   it('20 concurrent saves of one new id leave one row, and every one succeeds', async () => {
     const alice = tenant.members[0]!;
     const id = randomUUID();
@@ -181,6 +235,17 @@ describe('saveSession', () => {
     const id = randomUUID();
     const response = await server.execute(SaveSessionDocument, { ...ws(), input: { id: id.toUpperCase(), model: 'm' } }, alice.token);
     expect(response.body.data!.saveSession.id).toBe(id);
+  });
+
+  it('messageCount is coerced as GraphQL Int: 1e21, 2.5e21, a fraction or the string "5" are BAD_USER_INPUT, never stored', async () => {
+    const alice = tenant.members[0]!;
+    const id = randomUUID();
+    for (const messageCount of [1e21, 2.5e21, 1.5, '5', -1] as unknown as number[]) {
+      const response = await server.execute(SaveSessionDocument, { ...ws(), input: { id, model: 'm', messageCount } }, alice.token);
+      expect(response.status).toBe(400);
+      expect(response.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', errors: [{ loc: ['input', 'messageCount'] }] });
+    }
+    expect(await server.db.database.prisma.session.count({ where: { id } })).toBe(0);
   });
 
   it('an empty model, an over-long title and a messageCount beyond Int are BAD_USER_INPUT', async () => {

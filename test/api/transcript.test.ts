@@ -102,6 +102,17 @@ describe('appendTranscript and Session.transcript', () => {
     expect(await server.db.database.prisma.sessionMessage.count({ where: { sessionId: b } })).toBe(0);
   });
 
+  it('the same new message id appended to two sessions at once: one stores it, the other is ALREADY_EXISTS', async () => {
+    for (let trial = 0; trial < 10; trial += 1) {
+      const [a, b] = [await newSession(), await newSession()];
+      const messageId = randomUUID();
+      const results = await Promise.all([a, b].map((id) => append(id, [{ id: messageId, role: 'USER', content: `to ${id}` }])));
+      const codes = results.map((result) => result.body.errors?.[0]?.extensions.code ?? 'ok').sort();
+      expect(codes, `trial ${trial}`).toEqual(['ALREADY_EXISTS', 'ok']);
+      expect(await server.db.database.prisma.sessionMessage.count({ where: { id: messageId } })).toBe(1);
+    }
+  });
+
   it('validates the batch: empty, usage on a non-ASSISTANT message, negative or non-finite cost', async () => {
     const id = await newSession();
     const empty = await append(id, []);
