@@ -8,7 +8,7 @@ import { toPublicError, withRequestEnvelope } from './errors.js';
 import type { PrismaClient } from './generated/prisma/client.js';
 import { errorFields, type Logger } from './logger.js';
 import { graphiqlOptions, renderLocalGraphiQL, useGraphiQLAssets } from './graphiql.js';
-import { useNulCharacterGuard } from './input-guard.js';
+import { useInputGuard } from './input-guard.js';
 import { createMetricsRegistry, useObservability } from './observability.js';
 import { useOperationLimits } from './limits.js';
 import { useRequestId } from './request-id.js';
@@ -100,7 +100,7 @@ export function buildYoga({ config, prisma, logger, metrics = createMetricsRegis
       ...(config.graphiql ? [useGraphiQLAssets()] : []),
       useIntrospectionSwitch(config.introspection),
       ...useOperationLimits(config.limits ?? DEFAULT_LIMITS),
-      useNulCharacterGuard(),
+      useInputGuard(),
       useErrorEnvelope(logger),
       ...(config.graphqlJit ? [useJitExecution(logger)] : []),
       useReadinessCheck({

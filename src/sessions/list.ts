@@ -64,9 +64,13 @@ export function encodeCursor(session: Session, order: SessionOrder): string {
   return Buffer.from(JSON.stringify(position)).toString('base64url');
 }
 
+// JavaScript has a year 0; PostgreSQL's calendar goes from 1 BC to AD 1 ("date out of range").
+const EARLIEST_TIMESTAMP = Date.parse('0001-01-01T00:00:00.000Z');
+
+/** Exactly what encodeCursor writes for a date: four-digit years from AD 1, milliseconds, UTC. */
 function isCanonicalTimestamp(value: string): boolean {
   const time = Date.parse(value);
-  return !Number.isNaN(time) && new Date(time).toISOString() === value && value.length === 24;
+  return !Number.isNaN(time) && time >= EARLIEST_TIMESTAMP && new Date(time).toISOString() === value && value.length === 24;
 }
 
 function decodeCursor(cursor: string, order: SessionOrder, arg: 'after' | 'before'): CursorPosition {

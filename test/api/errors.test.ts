@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_TABLE, type ErrorCode } from '../../src/errors.js';
+import { MAX_INPUT_DEPTH } from '../../src/input-guard.js';
 import { buildYoga } from '../../src/yoga.js';
-import { GetSessionDocument, ListSessionsWithLazyFieldsDocument, SaveSessionDocument } from '../generated/graphql.js';
+import { AppendTranscriptDocument, GetSessionDocument, ListSessionsWithLazyFieldsDocument, SaveSessionDocument } from '../generated/graphql.js';
 import { openTestDatabase, withFreshDatabase } from '../support/database.js';
 import { randomHex, uuidWithPrefix } from '../support/ids.js';
 import { createTestServer, type EnvelopeError, type TestServer } from '../support/server.js';
@@ -252,5 +253,41 @@ describe('strings PostgreSQL cannot store', () => {
     expect(literal.status).toBe(400);
     expectEnvelope(literal.body.errors?.[0], 'BAD_USER_INPUT');
     expect(await server.db.database.prisma.session.count({ where: { id } })).toBe(0);
+  });
+
+  it('JSON nested 20,000 levels deep (40 KB, no token) is BAD_USER_INPUT with HTTP 400, in variables, metadata and literals', async () => {
+    const server = await createTestServer();
+    const tenant = await createTenant(server.db.database.prisma);
+    const deep = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
+    const append = (metadata: string) =>
+      `mutation ($v: JSONObject) { appendTranscript(org: "o", workspace: "w", id: "00000000", input: { messages: [{ role: USER, metadata: ${metadata} }] }) { lastSeq } }`;
+    const anonymous = await server.post(`{"query":${JSON.stringify(append('$v'))},"variables":{"v":${deep(20_000)}}}`);
+    expect(anonymous.status).toBe(400);
+    expectEnvelope(anonymous.body.errors?.[0], 'BAD_USER_INPUT');
+    expect(anonymous.body.errors![0]!.extensions.errors![0]).toMatchObject({ type: 'too_deep' });
+    expect(anonymous.body.errors![0]!.extensions.errors![0]!.loc.slice(0, 2)).toEqual(['v', 'a']);
+
+    const id = randomUUID();
+    await server.execute(SaveSessionDocument, { org: tenant.org, workspace: tenant.workspace, input: { id, model: 'm' } }, tenant.members[0]!.token);
+    // Sent as text: JSON.stringify itself overflows the stack on such a value.
+    const appended = await server.post(
+      `{"query":${JSON.stringify(append('$v').replace('"o", workspace: "w", id: "00000000"', `"${tenant.org}", workspace: "${tenant.workspace}", id: "${id}"`))},"variables":{"v":${deep(5_000)}}}`,
+      { authorization: `Bearer ${tenant.members[0]!.token}` },
+    );
+    expect(appended.status).toBe(400);
+    expectEnvelope(appended.body.errors?.[0], 'BAD_USER_INPUT');
+    expect(await server.db.database.prisma.sessionMessage.count({ where: { sessionId: id } })).toBe(0);
+    // At the limit it is stored.
+    const atLimit = JSON.parse(deep(MAX_INPUT_DEPTH - 4)) as Record<string, unknown>;
+    const fine = await server.execute(
+      AppendTranscriptDocument,
+      { org: tenant.org, workspace: tenant.workspace, id, input: { messages: [{ role: 'USER', content: 'x', metadata: atLimit }] } },
+      tenant.members[0]!.token,
+    );
+    expect(fine.body.errors).toBeUndefined();
+
+    const literal = await server.post(JSON.stringify({ query: append(`${'{ a: '.repeat(100)}1${' }'.repeat(100)}`).replace('($v: JSONObject) ', '') }));
+    expect(literal.status).toBe(400);
+    expect(literal.body.errors?.some((error) => error.extensions.errors?.[0]?.type === 'too_deep')).toBe(true);
   });
 });

@@ -133,6 +133,9 @@ describe('sessions: ordering and cursors', () => {
       forge({ field: 'UPDATED_AT', direction: 'DESC', value: '1', id }),
       forge({ field: 'UPDATED_AT', direction: 'DESC', value: '+275760-09-13T00:00:00.000Z', id }),
       forge({ field: 'UPDATED_AT', direction: 'DESC', value: null, id }),
+      // Canonical ISO text, but a year PostgreSQL has no date for (there is no year 0).
+      forge({ field: 'UPDATED_AT', direction: 'DESC', value: '0000-01-01T00:00:00.000Z', id }),
+      forge({ field: 'UPDATED_AT', direction: 'DESC', value: '0000-12-31T23:59:59.999Z', id }),
     ];
     for (const forged of forgeries) {
       const response = await page({ field: 'UPDATED_AT', direction: 'DESC', first: 2, after: forged });
@@ -145,6 +148,9 @@ describe('sessions: ordering and cursors', () => {
     }
     const fine = await page({ field: 'MESSAGE_COUNT', direction: 'ASC', first: 2, after: count(1) });
     expect(fine.body.errors).toBeUndefined();
+    const earliest = await page({ field: 'UPDATED_AT', direction: 'DESC', first: 2, after: forge({ field: 'UPDATED_AT', direction: 'DESC', value: '0001-01-01T00:00:00.000Z', id }) });
+    expect(earliest.body.errors).toBeUndefined();
+    expect(earliest.body.data!.sessions.edges).toEqual([]);
   });
 
   it('a cursor stays valid when sessions are added in front of it', async () => {
