@@ -1,3 +1,4 @@
+import { badUserInput } from '../errors.js';
 import { Prisma } from '../generated/prisma/client.js';
 
 /**
@@ -13,6 +14,10 @@ import { Prisma } from '../generated/prisma/client.js';
  */
 
 export const MIN_FULL_TEXT_LENGTH = 3;
+/** Long enough for any real query; keeps every tsquery word under PostgreSQL's 2,047-byte limit. */
+export const MAX_SEARCH_LENGTH = 256;
+/** Each term is a tsquery node: PostgreSQL runs out of stack long before thousands of them. */
+export const MAX_SEARCH_TERMS = 32;
 
 type Term =
   | { kind: 'text'; text: string; negated: boolean }
@@ -86,11 +91,15 @@ function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
 }
 
+const searchTooBig = (msg: string, type: string) => badUserInput('Search query too long', [{ loc: ['filter', 'search'], msg, type }]);
+
 /** The condition on sessions alias `s` for a search string; null when there is nothing to search. */
 export function searchCondition(search: string | null | undefined): Prisma.Sql | null {
   const query = search?.trim() ?? '';
   if (query === '') return null;
+  if (query.length > MAX_SEARCH_LENGTH) throw searchTooBig(`At most ${MAX_SEARCH_LENGTH} characters`, 'search_too_long');
   const groups = query.length < MIN_FULL_TEXT_LENGTH ? [] : parseSearch(query);
+  if (groups.flat().length > MAX_SEARCH_TERMS) throw searchTooBig(`At most ${MAX_SEARCH_TERMS} terms`, 'search_too_many_terms');
   if (groups.length === 0) {
     // Short queries, and queries with no searchable word, match as a substring.
     return Prisma.sql`s.search_text LIKE ${`%${escapeLike(query.toLowerCase())}%`} ESCAPE '\\'`;

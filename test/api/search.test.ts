@@ -99,4 +99,22 @@ describe('SES-LST-007: search over title, model, agent, label values and key:val
     });
     expect(plan.map((row) => row['QUERY PLAN']).join('\n')).toContain('sessions_search_vector_idx');
   });
+
+  it('bounds the query: over 256 characters or 32 terms is BAD_USER_INPUT at filter.search; the text never reaches the log', async () => {
+    const secret = `zq${randomUUID().replaceAll('-', '')}`;
+    const tooLong = [`team:${secret}${'x'.repeat(2100)}`, `${secret} ${'w'.repeat(300)}`];
+    const tooManyTerms = [Array.from({ length: 33 }, (_, i) => `w${i}`).join(' '), Array.from({ length: 5000 }, (_, i) => `w${i}`).join(' ')];
+    for (const query of [...tooLong, ...tooManyTerms]) {
+      const response = await server.execute(
+        SessionIdsDocument,
+        { org: tenant.org, workspace: tenant.workspace, filter: { search: query }, first: 10 },
+        tenant.members[0]!.token,
+      );
+      expect(response.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', errors: [{ loc: ['filter', 'search'] }] });
+    }
+    // At the bounds it runs (and a long key:value word is no error for PostgreSQL).
+    const atBounds = [`team:${'y'.repeat(251)}`, Array.from({ length: 32 }, (_, i) => `w${i}`).join(' ')];
+    for (const query of atBounds) expect(await search(query)).toEqual([]);
+    expect(JSON.stringify(server.logger.lines)).not.toContain(secret);
+  });
 });
