@@ -9,6 +9,7 @@ import type { PrismaClient } from './generated/prisma/client.js';
 import { errorFields, type Logger } from './logger.js';
 import { graphiqlOptions, renderLocalGraphiQL, useGraphiQLAssets } from './graphiql.js';
 import { useInputGuard } from './input-guard.js';
+import { useListLimits } from './list-limits.js';
 import { createMetricsRegistry, useObservability } from './observability.js';
 import { useOperationLimits } from './limits.js';
 import { useRequestId } from './request-id.js';
@@ -101,6 +102,7 @@ export function buildYoga({ config, prisma, logger, metrics = createMetricsRegis
       useIntrospectionSwitch(config.introspection),
       ...useOperationLimits(config.limits ?? DEFAULT_LIMITS),
       useInputGuard(),
+      useListLimits(),
       useErrorEnvelope(logger),
       ...(config.graphqlJit ? [useJitExecution(logger)] : []),
       useReadinessCheck({

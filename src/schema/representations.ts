@@ -16,6 +16,9 @@ function representationItems(representations: unknown, entityTypes: ReadonlySet<
   return items;
 }
 
+/** Representations a gateway may send in one `_entities` call (it batches per response). */
+export const MAX_REPRESENTATIONS = 1000;
+
 /**
  * `_Any` takes any value, and @apollo/subgraph's `_entities` resolver throws a plain Error for a
  * representation that is not an object or whose `__typename` names no entity; the envelope would
@@ -28,6 +31,9 @@ export function guardEntityRepresentations(schema: GraphQLSchema): GraphQLSchema
   const resolve = field?.resolve;
   if (!field || !resolve || !isUnionType(entity)) return schema;
   const entityTypes = new Set(entity.getTypes().map((type) => type.name));
+  // @apollo/subgraph builds this argument; it gets the bound every list input has (list-bounds.ts).
+  const representations = field.args.find((arg) => arg.name === 'representations');
+  if (representations) (representations.extensions as Record<string, unknown>).maxItems = MAX_REPRESENTATIONS;
   field.resolve = (source, args, context, info) => {
     const items = representationItems((args as { representations?: unknown }).representations, entityTypes);
     if (items.length > 0) throw badUserInput('Invalid entity representations', items);

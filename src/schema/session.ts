@@ -12,7 +12,9 @@ import {
   SessionOriginEnum,
   SessionVisibilityEnum,
 } from './enums.js';
-import { LabelFilterRef, LabelInputRef, SessionLabelRef } from './labels.js';
+import { LabelFilterRef, LabelInputRef, labelsInput, SessionLabelRef } from './labels.js';
+import { atMost } from './list-bounds.js';
+import { MAX_FILTER_LABEL_KEYS, MAX_FILTER_VALUES } from '../sessions/filter.js';
 import { SessionUsageRef } from './usage.js';
 
 export const SessionRef = builder.prismaObject('Session', {
@@ -73,7 +75,7 @@ const SaveSessionInputRef = builder.inputType('SaveSessionInput', {
     messageCount: t.field({ type: 'NonNegativeInt', defaultValue: 0 }),
     agent: t.string(),
     title: t.string(),
-    labels: t.field({ type: [LabelInputRef] }),
+    labels: t.field({ type: [LabelInputRef], ...labelsInput() }),
     origin: t.field({ type: SessionOriginEnum, defaultValue: 'USER' }),
     visibility: t.field({ type: SessionVisibilityEnum, defaultValue: 'PRIVATE' }),
     projectId: t.field({ type: 'UUID' }),
@@ -85,13 +87,13 @@ const SaveSessionInputRef = builder.inputType('SaveSessionInput', {
 export const SessionFilterRef = builder.inputType('SessionFilter', {
   description: 'Values OR within a dimension, dimensions AND together. Filters narrow; they never grant access.',
   fields: (t) => ({
-    userIds: t.field({ type: ['UUID'] }),
-    projectIds: t.field({ type: ['UUID'] }),
-    agents: t.stringList(),
-    models: t.stringList(),
-    origins: t.field({ type: [SessionOriginEnum] }),
+    userIds: t.field({ type: ['UUID'], ...atMost(MAX_FILTER_VALUES) }),
+    projectIds: t.field({ type: ['UUID'], ...atMost(MAX_FILTER_VALUES) }),
+    agents: t.stringList(atMost(MAX_FILTER_VALUES)),
+    models: t.stringList(atMost(MAX_FILTER_VALUES)),
+    origins: t.field({ type: [SessionOriginEnum], ...atMost(MAX_FILTER_VALUES) }),
     archived: t.field({ type: ArchivedStateEnum, defaultValue: 'ACTIVE' }),
-    labels: t.field({ type: [LabelFilterRef], description: 'Values OR within a key, keys AND together.' }),
+    labels: t.field({ type: [LabelFilterRef], ...atMost(MAX_FILTER_LABEL_KEYS, 'Values OR within a key, keys AND together.') }),
     search: t.string({
       description:
         'Full-text search over title, model, agent, label values and key:value pairs, in web-search syntax: words, "quoted phrases", or, -exclusion. Under 3 characters: substring match.',
@@ -155,7 +157,7 @@ const UpdateSessionInputRef = builder.inputType('UpdateSessionInput', {
     model: t.string(),
     agent: t.string(),
     visibility: t.field({ type: SessionVisibilityEnum, description: 'Only the owner can change it.' }),
-    labels: t.field({ type: [LabelInputRef] }),
+    labels: t.field({ type: [LabelInputRef], ...labelsInput() }),
   }),
 });
 

@@ -4,6 +4,8 @@ import {
   checkTranscriptArgs,
   type AppendResult,
   DEFAULT_TRANSCRIPT_PAGE,
+  MAX_BATCH_MESSAGES,
+  MAX_TOOL_CALLS,
   type StoredMessage,
   type ToolCall,
   type TranscriptPage,
@@ -11,6 +13,7 @@ import {
 import { builder } from './builder.js';
 import { SessionRef } from './session.js';
 import { isRecord } from './is-record.js';
+import { atMost } from './list-bounds.js';
 
 export const MessageRoleEnum = builder.enumType('MessageRole', {
   values: ['USER', 'ASSISTANT', 'TOOL', 'SYSTEM'] as const,
@@ -131,7 +134,7 @@ const MessageInputRef = builder.inputType('MessageInput', {
     content: t.string({ defaultValue: '' }),
     parentId: t.field({ type: 'UUID' }),
     toolCallId: t.string(),
-    toolCalls: t.field({ type: [ToolCallInputRef] }),
+    toolCalls: t.field({ type: [ToolCallInputRef], ...atMost(MAX_TOOL_CALLS) }),
     metadata: t.field({ type: 'JSONObject' }),
     usage: t.field({ type: MessageUsageInputRef, description: 'Only on ASSISTANT messages.' }),
   }),
@@ -139,7 +142,7 @@ const MessageInputRef = builder.inputType('MessageInput', {
 
 const AppendTranscriptInputRef = builder.inputType('AppendTranscriptInput', {
   fields: (t) => ({
-    messages: t.field({ type: [MessageInputRef], required: true, description: '1 to 500 messages.' }),
+    messages: t.field({ type: [MessageInputRef], required: true, ...atMost(MAX_BATCH_MESSAGES, 'At least 1 message.') }),
   }),
 });
 

@@ -16,6 +16,11 @@ export interface SessionFilter {
   includeWorkloadSessions?: boolean | null;
 }
 
+/** Values per filter list (ids, agents, models, origins, one key's label values). */
+export const MAX_FILTER_VALUES = 100;
+/** Label keys a filter may require (a session has at most MAX_LABEL_KEYS). */
+export const MAX_FILTER_LABEL_KEYS = 64;
+
 /** Origins that mark platform workloads, hidden unless asked for (SES-LST-009). */
 export const WORKLOAD_ORIGINS: readonly SessionOrigin[] = ['EVAL', 'OPTIMIZATION', 'TRAINING', 'WORLD'];
 
@@ -41,16 +46,30 @@ export function sessionFilterConditions(filter: SessionFilter | null | undefined
   if (filter?.projectIds) conditions.push(Prisma.sql`s.project_id = ANY(${lower(filter.projectIds)}::uuid[])`);
   if (filter?.agents) conditions.push(Prisma.sql`s.agent = ANY(${filter.agents}::text[])`);
   if (filter?.models) conditions.push(Prisma.sql`s.model = ANY(${filter.models}::text[])`);
-  const labelsByKey = new Map<string, string[]>();
-  for (const label of filter?.labels ?? []) {
-    labelsByKey.set(label.key, [...(labelsByKey.get(label.key) ?? []), ...label.values]);
-  }
-  for (const [key, values] of labelsByKey) {
-    conditions.push(
-      Prisma.sql`EXISTS (SELECT 1 FROM session_labels l WHERE l.session_id = s.id AND l.key = ${key} AND l.value = ANY(${values}::text[]))`,
-    );
-  }
+  const labels = labelCondition(filter?.labels);
+  if (labels) conditions.push(labels);
   const search = searchCondition(filter?.search);
   if (search) conditions.push(search);
   return conditions;
+}
+
+/**
+ * Label filters as one correlated count over the session's labels, whatever the number of keys:
+ * the session has a wanted value for every wanted key. (One EXISTS per key made PostgreSQL's
+ * planning time grow steeply with the key count: 0.3 s at 64 keys, 7.6 s at 200.) Pairs are
+ * compared as `<key length>:<key><value>`, which no other key and value spell, in one hashed
+ * `= ANY` per label row.
+ */
+function labelCondition(labels: SessionFilter['labels']): Prisma.Sql | null {
+  if (!labels) return null;
+  const wanted = new Map<string, Set<string>>();
+  for (const label of labels) {
+    const values = wanted.get(label.key) ?? new Set<string>();
+    for (const value of label.values) values.add(value);
+    wanted.set(label.key, values);
+  }
+  if (wanted.size === 0) return null;
+  const pairs = [...wanted].flatMap(([key, values]) => [...values].map((value) => `${Array.from(key).length}:${key}${value}`));
+  return Prisma.sql`(SELECT count(DISTINCT l.key) FROM session_labels l
+     WHERE l.session_id = s.id AND length(l.key)::text || ':' || l.key || l.value = ANY(${pairs}::text[])) = ${wanted.size}`;
 }

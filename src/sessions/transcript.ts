@@ -7,6 +7,7 @@ import { AppError, badUserInput, type ValidationItem } from '../errors.js';
 import { MAX_INT32, validateText } from './input-rules.js';
 import { withLockedSession } from './lifecycle.js';
 
+/** Bounds of the batch's lists, enforced by the schema (list-bounds.ts). */
 export const MAX_BATCH_MESSAGES = 500;
 export const MAX_CONTENT_LENGTH = 1_000_000;
 export const MAX_TOOL_CALLS = 128;
@@ -44,10 +45,6 @@ function validateMessages(messages: readonly MessageInput[]): ValidationItem[] {
   const items: ValidationItem[] = [];
   const base = ['input', 'messages'];
   if (messages.length === 0) items.push({ loc: base, msg: 'Send at least one message', type: 'batch_empty' });
-  if (messages.length > MAX_BATCH_MESSAGES) {
-    items.push({ loc: base, msg: `At most ${MAX_BATCH_MESSAGES} messages per call`, type: 'batch_too_large' });
-    return items;
-  }
   const seen = new Map<string, number>();
   messages.forEach((message, i) => {
     const loc = [...base, i];
@@ -60,9 +57,6 @@ function validateMessages(messages: readonly MessageInput[]): ValidationItem[] {
     items.push(...validateText(message.content, [...loc, 'content'], { max: MAX_CONTENT_LENGTH }));
     items.push(...validateText(message.toolCallId, [...loc, 'toolCallId']));
     const calls = message.toolCalls ?? [];
-    if (calls.length > MAX_TOOL_CALLS) {
-      items.push({ loc: [...loc, 'toolCalls'], msg: `At most ${MAX_TOOL_CALLS} tool calls per message`, type: 'too_many_tool_calls' });
-    }
     calls.forEach((call, j) => {
       items.push(...validateText(call.id, [...loc, 'toolCalls', j, 'id'], { required: true }));
       items.push(...validateText(call.name, [...loc, 'toolCalls', j, 'name'], { required: true }));

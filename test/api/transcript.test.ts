@@ -128,7 +128,8 @@ describe('appendTranscript and Session.transcript', () => {
       { loc: ['input', 'messages', 2, 'toolCalls', 0, 'id'], msg: expect.any(String), type: 'value_empty' },
     ]);
     const tooMany = await append(id, Array.from({ length: 501 }, () => ({ role: 'USER' as const })));
-    expect(tooMany.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', errors: [{ type: 'batch_too_large' }] });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', errors: [{ loc: ['input', 'messages'], type: 'too_many_items' }] });
     expect(await server.db.database.prisma.sessionMessage.count({ where: { sessionId: id } })).toBe(0);
   });
 
