@@ -16,8 +16,10 @@ export default defineConfig({
     exclude: ['test/browser/**', 'node_modules/**'],
     // Each worker opens one database (PGlite takes a few seconds to start); 2 cores here.
     maxWorkers: 2,
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Generous for tests whose work is small and bounded, so a busy machine does not fail them;
+    // tests whose work grows with run counts size their own budget (test/support/budget.ts).
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
     pool: 'forks',
   },
 });

@@ -9,6 +9,7 @@ import {
   type SessionFilter,
   type SessionOrderField,
 } from '../generated/graphql.js';
+import { budget } from '../support/budget.js';
 import { seededRandom } from '../support/random.js';
 import { createTestServer, type TestServer } from '../support/server.js';
 import { createTenant, type Tenant } from '../support/tenant.js';
@@ -241,5 +242,6 @@ describe(`filters, totalCount and facets against an independent model (seed ${SE
       expect(facets.body.errors, context).toBeUndefined();
       expect(facets.body.data!.sessionFacets, context).toEqual(facetsOf(expected));
     }
-  });
+    // Each run lists up to 300 sessions in pages of 10 to 70, and asks for the facets.
+  }, budget(FILTER_RUNS * 8));
 });

@@ -6,6 +6,7 @@ import { AppendTranscriptDocument, GetSessionDocument, SaveSessionDocument } fro
 import pg from 'pg';
 import { openTestDatabase, TEST_DATABASE_URL, withFreshDatabase } from '../support/database.js';
 import { createTestServer, memoryLogger } from '../support/server.js';
+import { budget } from '../support/budget.js';
 import { createTenant } from '../support/tenant.js';
 
 describe('logs, metrics and probes', () => {
@@ -82,7 +83,7 @@ describe('logs, metrics and probes', () => {
     );
     expect(labelled.size).toBeLessThanOrEqual(MAX_OPERATION_LABELS + 1);
     expect(labelled.has('other')).toBe(true);
-  });
+  }, budget(300 + MAX_OPERATION_LABELS + 20));
 
   it('truncates long operation names in the log line', async () => {
     const server = await createTestServer();

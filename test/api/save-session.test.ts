@@ -10,6 +10,7 @@ import {
   UpdateSessionDocument,
 } from '../generated/graphql.js';
 import { createTestServer, type TestServer } from '../support/server.js';
+import { budget } from '../support/budget.js';
 import { createTenant, type Tenant } from '../support/tenant.js';
 
 describe('saveSession', () => {
@@ -184,7 +185,7 @@ describe('saveSession', () => {
         if (outcome.body.errors) expect(outcome.body.errors[0]!.extensions.code).toBe('CONFLICT');
       }
     }
-  });
+  }, budget(15 * 6));
 
   it('origin rule: a USER token cannot retry or append to a WORKER session; it may change its metadata; a WORKER token may do all', async () => {
     const prisma = server.db.database.prisma;

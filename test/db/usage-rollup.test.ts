@@ -8,6 +8,7 @@ import { loadUsage, usageFromTotals, type SessionUsage, type UsageTotals } from 
 import { AppendTranscriptDocument, SaveSessionDocument, type MessageInput } from '../generated/graphql.js';
 import { withFreshDatabase } from '../support/database.js';
 import { createTestServer, type TestServer } from '../support/server.js';
+import { budget } from '../support/budget.js';
 import { createTenant, type Tenant } from '../support/tenant.js';
 
 /**
@@ -91,7 +92,8 @@ describe('the usage rollup equals the read-time aggregate of the messages', () =
       { numRuns: RUNS },
     );
     console.log(`usage rollup: ${RUNS} random transcripts appended batch by batch, rollup checked after each batch`);
-  });
+    // Up to 6 batches per transcript, each an append and a check.
+  }, budget(RUNS * 12));
 
   it(`after direct inserts (usage on any role), updates and deletes of messages (${RUNS} runs)`, async () => {
     const row = fc.record({
@@ -143,7 +145,7 @@ describe('the usage rollup equals the read-time aggregate of the messages', () =
       }),
       { numRuns: RUNS },
     );
-  });
+  }, budget(RUNS * 12));
 
   it('is gone with its session', async () => {
     const id = await newSession();

@@ -6,7 +6,8 @@ import { domainHints, FUZZ_CASES, fuzzOperation, rootFields, type FuzzOperation 
 import { exchange, Outcomes } from './exchange.js';
 import { isRejected } from './oracle.js';
 import { resolvePicks } from './session-picks.js';
-import { fuzzParameters } from './settings.js';
+import { budget } from '../support/budget.js';
+import { FUZZ_RUNS, fuzzParameters } from './settings.js';
 import { sessionIdsOf } from './snapshot.js';
 import { createFuzzWorld, type Caller, type FuzzWorld } from './world.js';
 
@@ -74,6 +75,6 @@ describe('fuzz: every query and mutation under random and malformed variables', 
       const name = `${root.kind} ${root.name}`;
       await fc.assert(property(world, hints, fuzzOperation(schema, root, fuzzCase), outcomes), fuzzParameters(name));
       console.log(`[fuzz] ${name} outcomes: ${outcomes.summary()}`);
-    });
+    }, budget(FUZZ_RUNS));
   }
 });

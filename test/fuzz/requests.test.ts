@@ -9,7 +9,8 @@ import { anyJson, hostileString } from './hostile-values.js';
 import { checkResponse, isRejected, type GraphQLBody } from './oracle.js';
 import { send, type RawRequest } from './send.js';
 import { resolvePicks } from './session-picks.js';
-import { fuzzParameters } from './settings.js';
+import { budget } from '../support/budget.js';
+import { FUZZ_RUNS, fuzzParameters } from './settings.js';
 import { sessionIdsOf, type TenantDigest } from './snapshot.js';
 import { CALLERS, createFuzzWorld, type FuzzWorld } from './world.js';
 
@@ -153,7 +154,7 @@ describe('fuzz: malformed requests as a whole', () => {
       bytes: run.body.bytes,
       headers: { 'content-type': 'application/json', accept: run.accept, authorization: run.authorization },
     }));
-  });
+  }, budget(FUZZ_RUNS * 2));
 
   it('real requests broken at random', async () => {
     await check('body: real requests broken at random', fc.record({ request: realRequest(), breaks: textBreaks, authorization: authorization() }), (run, before) => ({
@@ -161,7 +162,7 @@ describe('fuzz: malformed requests as a whole', () => {
       payload: breakText(realBody(run.request, before), run.breaks),
       headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', authorization: run.authorization },
     }));
-  });
+  }, budget(FUZZ_RUNS * 2));
 
   it('JSON of the wrong shape: wrong types for query, variables, operationName and extensions', async () => {
     const query = fc.oneof(
@@ -192,7 +193,7 @@ describe('fuzz: malformed requests as a whole', () => {
       payload: JSON.stringify(run.request) ?? 'undefined',
       headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', authorization: run.authorization },
     }));
-  });
+  }, budget(FUZZ_RUNS * 2));
 
   it('GraphQL-ish documents: token soup, random operations with literals, documents that exhaust', async () => {
     const input = fc.record({
@@ -211,7 +212,7 @@ describe('fuzz: malformed requests as a whole', () => {
       }),
       2,
     );
-  });
+  }, budget(FUZZ_RUNS * 2));
 
   it('GET requests: mutations are refused, nothing changes, query parameters of any kind', async () => {
     const param = fc.oneof(
@@ -235,7 +236,7 @@ describe('fuzz: malformed requests as a whole', () => {
       }
       return { method: 'GET', payload: params.toString(), headers: { accept: run.accept, authorization: run.authorization } };
     });
-  });
+  }, budget(FUZZ_RUNS * 2));
 
   it('content types, accept headers and odd headers around real requests', async () => {
     const input = fc.record({
@@ -257,7 +258,7 @@ describe('fuzz: malformed requests as a whole', () => {
         'x-client-version': run.clientVersion ?? undefined,
       },
     }));
-  });
+  }, budget(FUZZ_RUNS * 2));
 
   it('a body over the size limit is refused with HTTP 413 in the envelope', async () => {
     const request: RawRequest = {
