@@ -44,11 +44,13 @@ export interface Limits {
   maxAliases: number;
   maxTokens: number;
   maxDirectives: number;
+  /** Braces, brackets and parentheses inside one another, anywhere in the document. */
+  maxNesting: number;
   /** Estimated cost: fields, multiplied by the page sizes of the lists they are in. */
   maxCost: number;
 }
 
-export const DEFAULT_LIMITS: Limits = { maxDepth: 12, maxAliases: 15, maxTokens: 5000, maxDirectives: 20, maxCost: 50_000 };
+export const DEFAULT_LIMITS: Limits = { maxDepth: 12, maxAliases: 15, maxTokens: 5000, maxDirectives: 20, maxNesting: 100, maxCost: 50_000 };
 
 export interface PoolConfig {
   /** Longest a statement may run (PostgreSQL's statement_timeout, and a client-side guard). */
@@ -161,6 +163,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxAliases: readPositiveInt(env, 'MAX_ALIASES', DEFAULT_LIMITS.maxAliases),
       maxTokens: readPositiveInt(env, 'MAX_TOKENS', DEFAULT_LIMITS.maxTokens),
       maxDirectives: readPositiveInt(env, 'MAX_DIRECTIVES', DEFAULT_LIMITS.maxDirectives),
+      maxNesting: readPositiveInt(env, 'MAX_NESTING', DEFAULT_LIMITS.maxNesting),
       maxCost: readPositiveInt(env, 'MAX_COST', DEFAULT_LIMITS.maxCost),
     },
     maxBodyBytes: readPositiveInt(env, 'MAX_BODY_BYTES', 10 * 1024 * 1024),

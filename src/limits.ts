@@ -9,6 +9,9 @@ import {
   isInterfaceType,
   isObjectType,
   Kind,
+  Lexer,
+  Source,
+  TokenKind,
   valueFromAST,
   type DocumentNode,
   type FieldNode,
@@ -115,10 +118,56 @@ function useCostLimit(maxCost: number): Plugin {
   };
 }
 
+const OPENING = new Set<TokenKind>([TokenKind.BRACE_L, TokenKind.BRACKET_L, TokenKind.PAREN_L]);
+const CLOSING = new Set<TokenKind>([TokenKind.BRACE_R, TokenKind.BRACKET_R, TokenKind.PAREN_R]);
+
+/**
+ * The deepest nesting of braces, brackets and parentheses in a document, read with graphql-js's
+ * own lexer (which loops) before its parser (which recurses, and overflows the stack at about
+ * 1,500 levels: a 500 for 10 KB of `{ a: `). Stops at `maxTokens` tokens, where the token limit
+ * takes over, and at a syntax error, which the parser reports.
+ */
+export function nestingDepth(text: string, maxTokens: number): number {
+  const lexer = new Lexer(new Source(text));
+  let depth = 0;
+  let deepest = 0;
+  try {
+    for (let tokens = 0; tokens <= maxTokens; tokens += 1) {
+      const token = lexer.advance();
+      if (token.kind === TokenKind.EOF) break;
+      if (OPENING.has(token.kind)) deepest = Math.max(deepest, (depth += 1));
+      else if (CLOSING.has(token.kind)) depth -= 1;
+    }
+  } catch {
+    // A syntax error: left to the parser.
+  }
+  return deepest;
+}
+
+/**
+ * Nesting deeper than any valid operation needs (selections stop at maxDepth, values at the input
+ * guard's depth) is refused before the document is parsed.
+ */
+function useNestingLimit(maxNesting: number, maxTokens: number): Plugin {
+  return {
+    onParse({ parseFn, setParseFn }) {
+      setParseFn((source, options) => {
+        const text = typeof source === 'string' ? source : source.body;
+        if (nestingDepth(text, maxTokens) > maxNesting) {
+          throw new AppError('BAD_REQUEST', `Syntax Error: Nesting limit of ${maxNesting} exceeded.`, { http: { status: 400 } });
+        }
+        return parseFn(source, options);
+      });
+    },
+  };
+}
+
 /** Limits on the shape of operations, enforced before anything is resolved. */
 export function useOperationLimits(limits: Limits): Plugin[] {
   return [
     maxTokensPlugin({ n: limits.maxTokens }) as Plugin,
+    // After the token limit's parser, which it wraps.
+    useNestingLimit(limits.maxNesting, limits.maxTokens),
     maxDepthPlugin({ n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true }) as Plugin,
     maxAliasesPlugin({ n: limits.maxAliases }) as Plugin,
     maxDirectivesPlugin({ n: limits.maxDirectives }) as Plugin,

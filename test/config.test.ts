@@ -17,7 +17,7 @@ describe('configuration from the environment', () => {
       dataloaders: true,
       graphqlJit: false,
       minClientVersion: undefined,
-      limits: { maxDepth: 12, maxAliases: 15, maxTokens: 5000, maxDirectives: 20, maxCost: 50_000 },
+      limits: { maxDepth: 12, maxAliases: 15, maxTokens: 5000, maxDirectives: 20, maxNesting: 100, maxCost: 50_000 },
       maxBodyBytes: 10 * 1024 * 1024,
       rateLimitPerMinute: 600,
       redisUrl: undefined,

@@ -32,10 +32,10 @@ export type Hints = Readonly<Record<string, fc.Arbitrary<unknown>>>;
 const OMIT: unique symbol = Symbol('omit');
 type Maybe = unknown | typeof OMIT;
 
-/** Lists longer than any limit of the API (500 messages, 256 label values, 100 ids …). */
-const OVERSIZED_LENGTHS = [65, 101, 257, 501, 1001] as const;
-/** Oversized lists repeat one small element, so a request stays far below the body limit. */
-const SMALL_JSON = 2_000;
+/** Lists at and past every bound of the API (64 keys, 100 ids, 256 values, 500 messages, 1000 entities) and far past them. */
+const OVERSIZED_LENGTHS = [64, 65, 100, 101, 256, 257, 500, 501, 1000, 1001, 10_000] as const;
+/** Oversized lists repeat one small element, so a request stays below the body limit. */
+const SMALL_JSON = 200;
 
 export type Mode = 'wellTyped' | 'malformed';
 
@@ -55,10 +55,10 @@ function scalarArbitrary(name: string, mode: Mode): fc.Arbitrary<unknown> {
         fc.oneof(hostileNumber, fc.integer().map(String)),
       );
     case 'NonNegativeInt':
-      // Any safe integer coerces; columns hold 32 bits, so 2^31 is the API's to refuse.
+      // Coerced as Int: 0 to 2^31-1; past it, fractions, 1e21 and numeric strings do not coerce.
       return wellTyped(
-        fc.oneof({ weight: 3, arbitrary: fc.nat({ max: 1000 }) }, { weight: 1, arbitrary: fc.constantFrom(0, INT32.max, INT32.max + 1, 2 ** 53 - 1) }),
-        hostileNumber,
+        fc.oneof({ weight: 3, arbitrary: fc.nat({ max: 1000 }) }, { weight: 1, arbitrary: fc.constantFrom(0, INT32.max) }),
+        fc.oneof(hostileNumber, fc.constantFrom(INT32.max + 1, 2 ** 53 - 1, 1e21, 2.5e21), fc.nat().map(String)),
       );
     case 'Float':
       return wellTyped(
@@ -76,8 +76,19 @@ function scalarArbitrary(name: string, mode: Mode): fc.Arbitrary<unknown> {
   }
 }
 
-/** JSONObject values: small objects, objects past the 64 KiB metadata limit, hostile keys and strings. */
+/**
+ * An object nested `levels` deep ({"a":{"a":…}}), built without recursion. Kept to a few thousand
+ * levels: JSON.stringify, which sends it, overflows the stack itself at about 5,000.
+ */
+export const deepObject = (levels: number): Record<string, unknown> => {
+  let value: Record<string, unknown> = { leaf: 1 };
+  for (let i = 1; i < levels; i += 1) value = { a: value };
+  return value;
+};
+
+/** JSONObject values: small objects, objects past the 64 KiB metadata limit, hostile keys and strings, deep nesting. */
 export const jsonObject: fc.Arbitrary<unknown> = fc.oneof(
+  { weight: 2, arbitrary: fc.constantFrom(63, 64, 65, 200, 3_000).map(deepObject) },
   { weight: 4, arbitrary: fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 5 }) },
   { weight: 2, arbitrary: fc.dictionary(hostileString.filter((s) => s.length < 100), hostileString, { maxKeys: 3 }) },
   { weight: 1, arbitrary: fc.constantFrom(JSON.parse('{"__proto__":{"admin":true}}') as unknown, { constructor: { prototype: 1 } }) },
@@ -246,4 +257,31 @@ export function randomVariables(specs: VariableSpec[]): fc.Arbitrary<unknown> {
     // Not an object at all: an array, a string, a number …
     { weight: 1, arbitrary: anyJson },
   );
+}
+
+/** Numbers a lax server reads as some other number (1e21 as 1, "5" as 5, 1.5 as 1) or stores past its column. */
+const NEAR_MISS_NUMBERS = [1e21, 2.5e21, '5', '0', 1.5, -1, 2 ** 31, 2 ** 53, -0.5] as const;
+
+/**
+ * Well-typed variables with exactly one number replaced by a near miss: a strict server refuses
+ * the request (BAD_USER_INPUT), a lax one stores something else than was sent, which the
+ * round-trip check of a successful write then sees.
+ */
+export function withOneNearMissNumber(variables: fc.Arbitrary<Record<string, unknown>>): fc.Arbitrary<Record<string, unknown>> {
+  return fc.tuple(variables, fc.nat(), fc.constantFrom(...NEAR_MISS_NUMBERS)).map(([value, pick, replacement]) => {
+    const copy = structuredClone(value);
+    const slots: [Record<string, unknown> | unknown[], string | number][] = [];
+    const stack: unknown[] = [copy];
+    while (stack.length > 0) {
+      const node = stack.pop();
+      if (node === null || typeof node !== 'object') continue;
+      for (const [key, item] of Object.entries(node)) {
+        if (typeof item === 'number') slots.push([node as Record<string, unknown>, Array.isArray(node) ? Number(key) : key]);
+        else stack.push(item);
+      }
+    }
+    const slot = slots[pick % Math.max(1, slots.length)];
+    if (slot) (slot[0] as Record<string | number, unknown>)[slot[1]] = replacement;
+    return copy;
+  });
 }

@@ -141,7 +141,14 @@ export function domainHints(world: FuzzWorld): Hints {
     { weight: 1, arbitrary: fc.uint8Array({ maxLength: 64 }).map((bytes) => Buffer.from(bytes).toString('base64')) },
     { weight: 1, arbitrary: hostileString },
   );
-  const search = fc
+  // Past the bounds (256 characters, 32 terms): one long word, a long pair, thousands of words.
+  const longSearch = fc.oneof(
+    fc.constantFrom(251, 2_100, 10_000).map((n) => `team:${'v'.repeat(n)}`),
+    fc.constantFrom(32, 33, 5_000, 20_000).map((n) => Array.from({ length: n }, (_, i) => `w${i}`).join(' ')),
+    fc.constantFrom(256, 257, 10_000).map((n) => 'w'.repeat(n)),
+    fc.constantFrom(20, 200).map((n) => Array.from({ length: n }, (_, i) => `-"p ${i}" or k${i}:v`).join(' ')),
+  );
+  const shortSearch = fc
     .array(
       fc.oneof(
         { weight: 3, arbitrary: words },
@@ -154,6 +161,7 @@ export function domainHints(world: FuzzWorld): Hints {
       { maxLength: 6 },
     )
     .map((parts) => parts.join(' '));
+  const search = fc.oneof({ weight: 1, arbitrary: shortSearch }, { weight: 1, arbitrary: longSearch });
   const sessionId = fc.oneof(
     { weight: 10, arbitrary: sessionPick() },
     { weight: 1, arbitrary: fc.constant(world.sharedPrefix) },

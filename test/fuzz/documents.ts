@@ -153,16 +153,32 @@ function structured(context: DocumentContext): fc.Arbitrary<string> {
       rarely(fc.constantFrom('Op', 'Fuzz', '__x')),
     )
     .chain(([[kind, field], keyword, name]) =>
-      fieldText(schema, field, context, 0).map((text) => {
+      fc.tuple(fieldText(schema, field, context, 0), fc.integer({ min: 0, max: 5 })).map(([text, spreads]) => {
         // An anonymous `{ … }` is a query; keep the operation type right most of the time.
         const type = keyword === '' ? (kind === 'query' ? '' : 'mutation') : keyword;
-        return `${type}${name ? ` ${name}` : ''} { ${text} }`;
+        // Now and then the field sits in a fragment on the root type, spread once or more.
+        if (spreads < 4) return `${type}${name ? ` ${name}` : ''} { ${text} }`;
+        const root = kind === 'query' ? 'Query' : 'Mutation';
+        return `${type || 'query'}${name ? ` ${name}` : ''} { ${'...R '.repeat(spreads - 3)}} fragment R on ${root} { ${text} }`;
       }),
     );
 }
 
-/** Documents shaped to exhaust a server: the operation limits must stop them politely. */
+/** `levels` fragments, each spreading the next `width` times: width^levels leaves in a small document. */
+const nestedSpreads = (levels: number, width: number, root = 'Query', leaf = '__typename') => {
+  const fragments = Array.from({ length: levels }, (_, i) => `fragment F${i} on ${root} { ${`...F${i + 1} `.repeat(width)}}`);
+  return `${root === 'Query' ? 'query' : 'mutation'} { ...F0 } ${fragments.join(' ')} fragment F${levels} on ${root} { ${leaf} }`;
+};
+
+/** Documents shaped to exhaust a server: the operation limits must stop them politely, at once. */
 const exhausting: fc.Arbitrary<string> = fc.oneof(
+  fc.tuple(fc.integer({ min: 10, max: 60 }), fc.integer({ min: 2, max: 3 })).map(([levels, width]) => nestedSpreads(levels, width)),
+  fc.integer({ min: 5, max: 40 }).map((levels) => nestedSpreads(levels, 2, 'Query', 'viewer { id email memberships { org role } }')),
+  fc.integer({ min: 5, max: 40 }).map((levels) => nestedSpreads(levels, 2, 'Mutation', 'deleteSession(org: "o", workspace: "w", id: "00000000") { id }')),
+  // Page sizes left to variable defaults count as if they were sent.
+  fc.tuple(fc.constantFrom(1, 20, 100, 1000), fc.constantFrom(1, 100, 1000, 100_000)).map(
+    ([a, b]) => `query ($a: Int = ${a}, $b: Int = ${b}) { sessions(org: "o", workspace: "w", first: $a) { nodes { transcript(first: $b) { messages { id seq content } } } } }`,
+  ),
   fc.integer({ min: 10, max: 300 }).map((n) => `{ ${'viewer { memberships { '.repeat(n)}org${' } }'.repeat(n)} }`),
   fc.integer({ min: 10, max: 200 }).map((n) => `{ ${Array.from({ length: n }, (_, i) => `a${i}: viewer { id }`).join(' ')} }`),
   fc.integer({ min: 5000, max: 20000 }).map((n) => `{ ${'__typename '.repeat(n)}}`),
@@ -170,6 +186,8 @@ const exhausting: fc.Arbitrary<string> = fc.oneof(
   fc.constant('query A { ...F } fragment F on Query { ...G } fragment G on Query { ...F }'),
   fc.integer({ min: 1000, max: 100_000 }).map((n) => `{ ${'a'.repeat(n)} }`),
   fc.integer({ min: 100, max: 5000 }).map((n) => `{ sessions(org: "o", workspace: "w", filter: { agents: [${'"a", '.repeat(n)}] }) { totalCount } }`),
+  fc.integer({ min: 60, max: 2000 }).map((n) => `{ sessions(org: "o", workspace: "w", filter: { labels: [${'{ key: "k", values: ["v"] }, '.repeat(n)}] }) { totalCount } }`),
+  fc.integer({ min: 60, max: 2000 }).map((n) => `mutation { appendTranscript(org: "o", workspace: "w", id: "00000000", input: { messages: [{ role: USER, metadata: ${'{ a: '.repeat(n)}1${' }'.repeat(n)} }] }) { lastSeq } }`),
   fc.integer({ min: 100, max: 2000 }).map((n) => `${'['.repeat(n)}`),
   fc.constant('{ sessions(org: "o", workspace: "w", first: 100) { nodes { transcript(first: 1000) { messages { id } } } } }'),
 );

@@ -41,6 +41,32 @@ function changedRows(before: TenantDigest, after: TenantDigest): string[] {
   return changes;
 }
 
+/** Strings of at least this length sent in variables must never show up in the server's log. */
+const LOGGED_TEXT_MIN = 16;
+
+/** The variables of a request (JSON body or GET parameter), when it has any that parse. */
+function sentVariables(request: RawRequest): unknown {
+  try {
+    if (request.method === 'GET') return JSON.parse(new URLSearchParams(request.payload).get('variables') ?? 'null');
+    const body: unknown = JSON.parse(request.payload);
+    return body !== null && typeof body === 'object' && 'variables' in body ? body.variables : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Long strings among the request's variables (user text: search queries, content, titles …). */
+function sentTexts(request: RawRequest): string[] {
+  const texts: string[] = [];
+  const stack: unknown[] = [sentVariables(request)];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (typeof value === 'string' && value.length >= LOGGED_TEXT_MIN) texts.push(value.slice(0, 200));
+    else if (value !== null && typeof value === 'object') stack.push(...Object.values(value));
+  }
+  return texts;
+}
+
 // Only exchanges write the fuzz tenants, one at a time: the digest after a request that changed
 // nothing is the digest before the next one, so it is kept rather than read again.
 const unchanged = new WeakMap<FuzzWorld, TenantDigest>();
@@ -55,7 +81,7 @@ export async function exchange(
   outcomes: Outcomes,
   build: (before: TenantDigest) => RawRequest,
   mayChange: (body: GraphQLBody) => boolean,
-): Promise<void> {
+): Promise<GraphQLBody> {
   const prisma = world.server.db.database.prisma;
   const before = unchanged.get(world) ?? (await tenantDigest(prisma, world.scope));
   unchanged.delete(world);
@@ -74,7 +100,10 @@ export async function exchange(
     throw error;
   }
   outcomes.record(response.status, body);
-  if (mayChange(body)) return;
+  const loggedText = JSON.stringify(world.server.logger.lines.slice(logged));
+  const inLog = sentTexts(request).find((text) => loggedText.includes(text));
+  if (inLog !== undefined) throw new Error(`User text from the variables reached the server log: ${JSON.stringify(inLog.slice(0, 80))}\nlog: ${loggedText.slice(0, 1500)}`);
+  if (mayChange(body)) return body;
   const after = await tenantDigest(prisma, world.scope);
   const changes = changedRows(before, after);
   if (changes.length === 0) unchanged.set(world, after);
@@ -88,4 +117,5 @@ export async function exchange(
       ].join('\n'),
     );
   }
+  return body;
 }

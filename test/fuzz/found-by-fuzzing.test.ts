@@ -145,4 +145,17 @@ describe('found by fuzzing', () => {
     expect(over.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', errors: [{ type: 'total_too_large' }] });
     expect(await tenantDigest(world.server.db.database.prisma, world.scope)).toEqual(before);
   });
+
+  it('a literal nested 2,000 levels deep (under the token limit) is BAD_REQUEST with HTTP 400, not a stack overflow', async () => {
+    for (const levels of [101, 1_600, 2_000]) {
+      const metadata = `${'{ a: '.repeat(levels)}1${' }'.repeat(levels)}`;
+      const query = `mutation { appendTranscript(org: "o", workspace: "w", id: "00000000", input: { messages: [{ role: USER, metadata: ${metadata} }] }) { lastSeq } }`;
+      const { status, body } = await answer(post({ query }, { authorization: undefined }));
+      expect(status).toBe(400);
+      expect(body.errors?.[0]?.extensions.code).toBe('BAD_REQUEST');
+      expect(body.errors?.[0]?.message).toMatch(/Nesting limit of 100 exceeded/);
+    }
+    const lists = `{ sessions(org: "o", workspace: "w", filter: { agents: ${'['.repeat(3000)}"a"${']'.repeat(3000)} }) { totalCount } }`;
+    expect((await answer(post({ query: lists }))).status).toBe(400);
+  });
 });

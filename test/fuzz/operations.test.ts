@@ -1,10 +1,11 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../../src/schema/index.js';
-import { randomVariables, typedVariables, type Hints } from './arbitraries.js';
+import { argumentVariable, randomVariables, typedVariables, withOneNearMissNumber, type Hints } from './arbitraries.js';
 import { domainHints, FUZZ_CASES, fuzzOperation, rootFields, type FuzzOperation } from './cases.js';
 import { exchange, Outcomes } from './exchange.js';
-import { isRejected } from './oracle.js';
+import { isRecord } from '../../src/schema/is-record.js';
+import { isRejected, type GraphQLBody } from './oracle.js';
 import { resolvePicks } from './session-picks.js';
 import { budget } from '../support/budget.js';
 import { FUZZ_RUNS, fuzzParameters } from './settings.js';
@@ -29,27 +30,47 @@ function property(world: FuzzWorld, hints: Hints, operation: FuzzOperation, outc
     accept,
     variables: fc.oneof(
       { weight: 5, arbitrary: typedVariables(operation.variables, hints, 'wellTyped') },
+      { weight: 2, arbitrary: withOneNearMissNumber(typedVariables(operation.variables, hints, 'wellTyped')) },
       { weight: 3, arbitrary: typedVariables(operation.variables, hints, 'malformed') },
       { weight: 1, arbitrary: randomVariables(operation.variables) },
     ),
   });
-  return fc.asyncProperty(input, (run) =>
-    exchange(
+  return fc.asyncProperty(input, async (run) => {
+    let sent: unknown;
+    const body = await exchange(
       world,
       outcomes,
-      (before) => ({
-        method: 'POST',
-        payload: JSON.stringify({
-          query: operation.document,
-          operationName: 'Fuzz',
-          variables: resolvePicks(run.variables, sessionIdsOf(before)),
-        }),
-        headers: { 'content-type': 'application/json', accept: run.accept, authorization: world.authorization[run.caller] },
-      }),
+      (before) => {
+        sent = resolvePicks(run.variables, sessionIdsOf(before));
+        return {
+          method: 'POST',
+          payload: JSON.stringify({ query: operation.document, operationName: 'Fuzz', variables: sent }),
+          headers: { 'content-type': 'application/json', accept: run.accept, authorization: world.authorization[run.caller] },
+        };
+      },
       // Queries never write; a mutation may only when it was not turned down.
       (body) => operation.kind === 'mutation' && !isRejected(body),
-    ),
-  );
+    );
+    expectStoredAsSent(operation.field, sent, body);
+  });
+}
+
+/**
+ * A save or update that succeeded answers with what it stored: each scalar it was sent comes back
+ * unchanged (a number is not truncated, a string not read as a number). Labels are normalised, so
+ * they are left to the API tests.
+ */
+function expectStoredAsSent(field: string, sent: unknown, body: GraphQLBody): void {
+  if (field !== 'saveSession' && field !== 'updateSession') return;
+  const result = body.data?.[field];
+  const input = isRecord(sent) && isRecord(sent.input) ? sent.input : undefined;
+  if (!isRecord(result) || !input) return;
+  // A retry keeps the stored origin and visibility (README, saveSession).
+  const kept = field === 'saveSession' ? ['messageCount', 'model', 'agent', 'title'] : ['model', 'agent', 'title', 'visibility'];
+  for (const key of kept) {
+    // null leaves messageCount at its default, and clears title and agent.
+    if (input[key] !== undefined && input[key] !== null) expect(result[key], `${field} stored input.${key}`).toEqual(input[key]);
+  }
 }
 
 describe('fuzz: every query and mutation under random and malformed variables', () => {
@@ -75,6 +96,35 @@ describe('fuzz: every query and mutation under random and malformed variables', 
       const name = `${root.kind} ${root.name}`;
       await fc.assert(property(world, hints, fuzzOperation(schema, root, fuzzCase), outcomes), fuzzParameters(name));
       console.log(`[fuzz] ${name} outcomes: ${outcomes.summary()}`);
+    }, budget(FUZZ_RUNS));
+  }
+
+  // The filter is where user input becomes SQL. Here everything else of the request is valid and
+  // a member asks, so every run reaches the database with a hostile filter (long searches, lists
+  // from 0 to 10,000 items, odd label keys).
+  for (const field of ['sessions', 'sessionFacets'] as const) {
+    it(`query ${field}: a valid request with a hostile filter keeps the contract`, async () => {
+      const root = rootFields(schema).find((candidate) => candidate.name === field)!;
+      const filterArg = root.field.args.find((arg) => arg.name === 'filter')!;
+      const filter = typedVariables([argumentVariable(field, filterArg)], hints, 'wellTyped');
+      const outcomes = new Outcomes();
+      const document = `query Fuzz($filter: SessionFilter) { ${field}(org: "${world.tenant.org}", workspace: "${world.tenant.workspace}", filter: $filter) ${FUZZ_CASES[field]!.selection} }`;
+      await fc.assert(
+        fc.asyncProperty(filter, fc.constantFrom<Caller>('contributor', 'admin', 'reader'), async (variables, who) => {
+          await exchange(
+            world,
+            outcomes,
+            () => ({
+              method: 'POST',
+              payload: JSON.stringify({ query: document, variables }),
+              headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', authorization: world.authorization[who] },
+            }),
+            () => false,
+          );
+        }),
+        fuzzParameters(`query ${field} with a hostile filter`),
+      );
+      console.log(`[fuzz] query ${field} with a hostile filter outcomes: ${outcomes.summary()}`);
     }, budget(FUZZ_RUNS));
   }
 });

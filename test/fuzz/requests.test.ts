@@ -134,7 +134,9 @@ describe('fuzz: malformed requests as a whole', () => {
   async function check<T>(name: string, input: fc.Arbitrary<T>, build: (value: T, before: TenantDigest) => RawRequest, scale = 1) {
     const outcomes = new Outcomes();
     await fc.assert(
-      fc.asyncProperty(input, (value) => exchange(world, outcomes, (before) => build(value, before), mayChange)),
+      fc.asyncProperty(input, async (value) => {
+        await exchange(world, outcomes, (before) => build(value, before), mayChange);
+      }),
       fuzzParameters(name, scale),
     );
     console.log(`[fuzz] ${name} outcomes: ${outcomes.summary()}`);
