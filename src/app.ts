@@ -37,7 +37,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       ? createRateLimiter({ perMinute: config.rateLimitPerMinute, redisUrl: config.redisUrl, logger })
       : undefined;
   await rateLimiter?.ready();
-  const yoga = buildYoga({ config: { ...config, demoToken }, prisma: database.prisma, logger, metrics, rateLimit: rateLimiter?.plugin });
+  const yoga = buildYoga({ config: { ...config, demoToken }, prisma: database.prisma, logger, metrics, rateLimit: rateLimiter });
   const server: Server = createServer(yoga);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -11,6 +11,7 @@ import { graphiqlOptions, renderLocalGraphiQL, useGraphiQLAssets } from './graph
 import { useNulCharacterGuard } from './input-guard.js';
 import { createMetricsRegistry, useObservability } from './observability.js';
 import { DEFAULT_LIMITS, useOperationLimits } from './limits.js';
+import type { RateLimiter } from './rate-limit.js';
 import { useRequestId } from './request-id.js';
 import { useRequestChecks } from './request-checks.js';
 import { useVersionGate } from './version-gate.js';
@@ -23,8 +24,8 @@ export interface YogaDeps {
   logger: Logger;
   /** Where /metrics reads from; a new registry per server by default. */
   metrics?: Registry;
-  /** Per-token request budget (startServer makes one from the config). */
-  rateLimit?: Plugin;
+  /** Request budgets (startServer makes one from the config); authentication feeds its verified tokens. */
+  rateLimit?: Pick<RateLimiter, 'plugin' | 'verifiedTokens'>;
 }
 
 const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -74,7 +75,7 @@ function useIntrospectionSwitch(enabled: boolean): Plugin {
 export function buildYoga({ config, prisma, logger, metrics = createMetricsRegistry(), rateLimit }: YogaDeps): Yoga {
   return createYoga<Record<string, unknown>, Context>({
     schema,
-    context: createContextFactory({ prisma, logger, loaders: { batch: config.dataloaders ?? true } }),
+    context: createContextFactory({ prisma, logger, loaders: { batch: config.dataloaders ?? true }, verifiedTokens: rateLimit?.verifiedTokens }),
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
@@ -95,7 +96,7 @@ export function buildYoga({ config, prisma, logger, metrics = createMetricsRegis
       useRequestId(),
       useVersionGate(config.minClientVersion),
       useRequestChecks(),
-      ...(rateLimit ? [rateLimit] : []),
+      ...(rateLimit ? [rateLimit.plugin] : []),
       ...useObservability(logger, metrics),
       ...(config.graphiql ? [useGraphiQLAssets()] : []),
       useIntrospectionSwitch(config.introspection),
