@@ -1,4 +1,3 @@
-import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import { createYoga, useReadinessCheck, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Registry } from 'prom-client';
 import type { Config } from './config.js';
@@ -9,6 +8,7 @@ import type { PrismaClient } from './generated/prisma/client.js';
 import { errorFields, type Logger } from './logger.js';
 import { graphiqlOptions, renderLocalGraphiQL, useGraphiQLAssets } from './graphiql.js';
 import { useNulCharacterGuard } from './input-guard.js';
+import { useIntrospectionOff } from './introspection.js';
 import { createMetricsRegistry, useObservability } from './observability.js';
 import { DEFAULT_LIMITS, useOperationLimits } from './limits.js';
 import type { RateLimiter } from './rate-limit.js';
@@ -64,14 +64,6 @@ function useErrorEnvelope(logger: Logger): Plugin<Context> {
   };
 }
 
-function useIntrospectionSwitch(enabled: boolean): Plugin {
-  return {
-    onValidate({ addValidationRule }) {
-      if (!enabled) addValidationRule(NoSchemaIntrospectionCustomRule);
-    },
-  };
-}
-
 export function buildYoga({ config, prisma, logger, metrics = createMetricsRegistry(), rateLimit }: YogaDeps): Yoga {
   return createYoga<Record<string, unknown>, Context>({
     schema,
@@ -99,10 +91,11 @@ export function buildYoga({ config, prisma, logger, metrics = createMetricsRegis
       ...(rateLimit ? [rateLimit.plugin] : []),
       ...useObservability(logger, metrics),
       ...(config.graphiql ? [useGraphiQLAssets()] : []),
-      useIntrospectionSwitch(config.introspection),
       ...useOperationLimits(config.limits ?? DEFAULT_LIMITS),
       useNulCharacterGuard(),
       useErrorEnvelope(logger),
+      // After the envelope: it takes the suggestions out of the errors the envelope made.
+      ...(config.introspection ? [] : useIntrospectionOff()),
       ...(config.graphqlJit ? [useJitExecution(logger)] : []),
       useReadinessCheck({
         endpoint: '/ready',
