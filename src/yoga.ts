@@ -2,6 +2,7 @@ import { createYoga, useReadinessCheck, type Plugin, type YogaServerInstance } f
 import type { Registry } from 'prom-client';
 import type { Config } from './config.js';
 import { createContextFactory, type Context } from './context.js';
+import { useCors } from './cors.js';
 import { useJitExecution } from './jit.js';
 import { toPublicError, withRequestEnvelope } from './errors.js';
 import type { PrismaClient } from './generated/prisma/client.js';
@@ -19,7 +20,7 @@ import { schema } from './schema/index.js';
 
 export interface YogaDeps {
   config: Pick<Config, 'graphiql' | 'introspection' | 'demoToken'> & Partial<Pick<Config, 'minClientVersion' | 'limits' | 'maxBodyBytes'>> &
-    Partial<Pick<Config, 'dataloaders' | 'graphqlJit'>>;
+    Partial<Pick<Config, 'dataloaders' | 'graphqlJit' | 'corsOrigins'>>;
   prisma: PrismaClient;
   logger: Logger;
   /** Where /metrics reads from; a new registry per server by default. */
@@ -29,6 +30,7 @@ export interface YogaDeps {
 }
 
 const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
+const GRAPHQL_ENDPOINT = '/graphql';
 
 export type Yoga = YogaServerInstance<Record<string, unknown>, Context>;
 
@@ -68,9 +70,11 @@ export function buildYoga({ config, prisma, logger, metrics = createMetricsRegis
   return createYoga<Record<string, unknown>, Context>({
     schema,
     context: createContextFactory({ prisma, logger, loaders: { batch: config.dataloaders ?? true }, verifiedTokens: rateLimit?.verifiedTokens }),
-    graphqlEndpoint: '/graphql',
+    graphqlEndpoint: GRAPHQL_ENDPOINT,
     healthCheckEndpoint: '/health',
     landingPage: false,
+    // Yoga's CORS would echo any Origin with credentials allowed: useCors below instead.
+    cors: false,
     graphiql: config.graphiql ? graphiqlOptions(config.demoToken) : false,
     renderGraphiQL: renderLocalGraphiQL,
     maxRequestBodySize: config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
@@ -85,6 +89,7 @@ export function buildYoga({ config, prisma, logger, metrics = createMetricsRegis
       error: (...args) => logger.error('request failed', errorFields(args[0])),
     },
     plugins: [
+      useCors(GRAPHQL_ENDPOINT, config.corsOrigins),
       useRequestId(),
       useVersionGate(config.minClientVersion),
       useRequestChecks(),

@@ -4,7 +4,7 @@ import { sharedTestDatabase } from '../support/database.js';
 import { memoryLogger } from '../support/server.js';
 import { createTenant } from '../support/tenant.js';
 
-async function yogaWith(options: { graphiql: boolean; introspection: boolean }) {
+async function yogaWith(options: { graphiql: boolean; introspection: boolean; corsOrigins?: string[] }) {
   const { database } = await sharedTestDatabase();
   return buildYoga({ config: { ...options, demoToken: undefined }, prisma: database.prisma, logger: memoryLogger() });
 }
@@ -132,6 +132,74 @@ describe('server switches and request ids', () => {
     const served = await post('{ _service { sdl } }');
     expect(served.status).toBe(200);
     expect(served.text).toContain(SDL_KEY);
+  });
+
+  describe('CORS', () => {
+    const APP = 'https://app.example.com';
+    const OTHER = 'https://evil.example.net';
+    const cors = (response: globalThis.Response) => ({
+      status: response.status,
+      allowOrigin: response.headers.get('access-control-allow-origin'),
+      credentials: response.headers.get('access-control-allow-credentials'),
+      methods: response.headers.get('access-control-allow-methods'),
+      headers: response.headers.get('access-control-allow-headers'),
+      expose: response.headers.get('access-control-expose-headers'),
+      vary: response.headers.get('vary'),
+    });
+    async function clients(corsOrigins?: string[]) {
+      const yoga = await yogaWith({ graphiql: true, introspection: true, corsOrigins });
+      return {
+        post: async (origin?: string) =>
+          cors(
+            await yoga.fetch('http://localhost/graphql', {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', authorization: 'Bearer cst_x', ...(origin ? { origin } : {}) },
+              body: JSON.stringify({ query: '{ __typename }' }),
+            }),
+          ),
+        preflight: async (origin?: string, path = '/graphql') =>
+          cors(
+            await yoga.fetch(`http://localhost${path}`, {
+              method: 'OPTIONS',
+              headers: {
+                ...(origin ? { origin } : {}),
+                'access-control-request-method': 'POST',
+                'access-control-request-headers': 'authorization, content-type',
+              },
+            }),
+          ),
+        health: async (origin: string) => cors(await yoga.fetch('http://localhost/health', { headers: { origin } })),
+      };
+    }
+
+    it('by default any origin may call, never with credentials', async () => {
+      const { post, preflight, health } = await clients();
+      expect(await post(OTHER)).toMatchObject({ allowOrigin: '*', credentials: null, expose: 'X-Request-Id, Retry-After' });
+      expect(await preflight(OTHER)).toMatchObject({
+        status: 204,
+        allowOrigin: '*',
+        credentials: null,
+        methods: 'GET, POST',
+        headers: 'authorization, content-type',
+      });
+      // Not a cross-origin request: nothing to say.
+      expect(await post()).toMatchObject({ allowOrigin: null, credentials: null });
+      expect(await health(OTHER)).toMatchObject({ status: 200, allowOrigin: null });
+    });
+
+    it('CORS_ORIGINS: only the listed origins, with credentials; others get no allow-origin header', async () => {
+      const { post, preflight, health } = await clients([APP, 'http://localhost:5173']);
+      expect(await post(APP)).toMatchObject({ status: 401, allowOrigin: APP, credentials: 'true', expose: 'X-Request-Id, Retry-After', vary: expect.stringContaining('Origin') });
+      expect(await post('http://localhost:5173')).toMatchObject({ allowOrigin: 'http://localhost:5173', credentials: 'true' });
+      expect(await preflight(APP)).toMatchObject({ status: 204, allowOrigin: APP, credentials: 'true', methods: 'GET, POST', headers: 'authorization, content-type' });
+      // The answer still comes (the server cannot stop a request), but the browser keeps it from the page.
+      for (const origin of [OTHER, 'null', `${APP}.evil.example.net`, 'http://app.example.com']) {
+        expect(await post(origin), origin).toMatchObject({ allowOrigin: null, credentials: null, expose: null, vary: expect.stringContaining('Origin') });
+        expect(await preflight(origin), origin).toMatchObject({ status: 204, allowOrigin: null, credentials: null, methods: null, headers: null });
+      }
+      expect(await post()).toMatchObject({ allowOrigin: null, credentials: null, vary: expect.stringContaining('Origin') });
+      expect(await health(APP)).toMatchObject({ status: 200, allowOrigin: null });
+    });
   });
 
   it('GRAPHIQL=false serves no playground and no GraphiQL assets', async () => {
