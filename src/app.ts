@@ -22,22 +22,27 @@ export interface RunningServer {
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const metrics = createMetricsRegistry();
   const database = await prepareDatabase(config, logger, createStatementCounter(metrics));
+  // GraphiQL's Authorization header: DEMO_TOKEN when that token works, otherwise a placeholder.
   let demoToken: string | undefined;
   if (database.mode === 'embedded') {
-    const seeded = await seedDemoTenant(database.prisma, config.demoToken);
-    if (seeded) {
-      logger.info('seeded the demo tenant (org "demo", workspace "main", demo@example.com, ADMIN)');
+    const demo = await seedDemoTenant(database.prisma, config.demoToken);
+    if (demo.state === 'minted') {
+      logger.info('demo tenant ready with a new token (org "demo", workspace "main", demo@example.com, ADMIN)');
       // The secret goes to stdout once, for the person who just started the server.
-      process.stdout.write(`\nDemo token (keep it; it is shown only now): ${seeded}\n\n`);
+      process.stdout.write(`\nDemo token (keep it; it is shown only now): ${demo.token}\n\n`);
     }
-    demoToken = config.demoToken;
+    if (demo.state === 'unusable') {
+      logger.warn('DEMO_TOKEN is revoked or expired: GraphiQL is not pre-filled with it; unset DEMO_TOKEN or choose another secret');
+    }
+    // Only DEMO_TOKEN is offered, never a random token (that one is for the console alone).
+    if (config.demoToken && (demo.state === 'minted' || demo.state === 'usable')) demoToken = config.demoToken;
   }
   const rateLimiter =
     config.rateLimitPerMinute > 0
       ? createRateLimiter({ perMinute: config.rateLimitPerMinute, redisUrl: config.redisUrl, logger })
       : undefined;
   await rateLimiter?.ready();
-  const yoga = buildYoga({ config: { ...config, demoToken }, prisma: database.prisma, logger, metrics, rateLimit: rateLimiter?.plugin });
+  const yoga = buildYoga({ config: { ...config, demoToken }, prisma: database.prisma, logger, metrics, rateLimit: rateLimiter });
   const server: Server = createServer(yoga);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -17,6 +17,11 @@ export interface Config {
   graphiql: boolean;
   /** Allow introspection queries (GraphiQL and codegen need them). */
   introspection: boolean;
+  /**
+   * Origins whose pages may call the API with credentials (CORS); undefined = any origin, without
+   * credentials.
+   */
+  corsOrigins: string[] | undefined;
   logLevel: LogLevel;
   /** Lowest accepted X-Client-Version (semver); undefined = no gate. */
   minClientVersion: string | undefined;
@@ -142,6 +147,35 @@ function readDemoToken(env: Env): string | undefined {
   return raw;
 }
 
+/** One origin of CORS_ORIGINS, as browsers send it in `Origin` (scheme, host, port if not the default). */
+function readOrigin(raw: string): string {
+  if (raw === '*') throw new ConfigError('CORS_ORIGINS lists origins; leave it unset to allow any origin (without credentials)');
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`CORS_ORIGINS: "${raw}" is not an origin such as https://app.example.com`);
+  }
+  const onlyOrigin = url.pathname === '/' && url.search === '' && url.hash === '' && url.username === '' && url.password === '';
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || !onlyOrigin || !/^[^?#]*$/.test(raw)) {
+    throw new ConfigError(`CORS_ORIGINS: "${raw}" is not an origin such as https://app.example.com (scheme, host and port only)`);
+  }
+  if (url.hostname.includes('*')) throw new ConfigError(`CORS_ORIGINS: "${raw}": list each origin, wildcards are not supported`);
+  return url.origin;
+}
+
+function readCorsOrigins(env: Env): string[] | undefined {
+  const raw = env.CORS_ORIGINS?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  const origins = raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '')
+    .map(readOrigin);
+  if (origins.length === 0) throw new ConfigError('CORS_ORIGINS lists no origin');
+  return [...new Set(origins)];
+}
+
 /** Reads the configuration from the environment; throws ConfigError with a clear message. */
 export function loadConfig(env: Env = process.env): Config {
   const databaseUrl = readUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
@@ -154,6 +188,7 @@ export function loadConfig(env: Env = process.env): Config {
     demoToken: readDemoToken(env),
     graphiql: readBoolean(env, 'GRAPHIQL', true),
     introspection: readBoolean(env, 'INTROSPECTION', true),
+    corsOrigins: readCorsOrigins(env),
     logLevel: readLogLevel(env),
     dataloaders: readBoolean(env, 'DATALOADERS', true),
     graphqlJit: readBoolean(env, 'GRAPHQL_JIT', false),

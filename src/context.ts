@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import type { YogaInitialContext } from 'graphql-yoga';
 import { authenticate, type Principal } from './auth/principal.js';
+import type { VerifiedTokens } from './auth/verified-tokens.js';
 import type { PrismaClient, Session, User } from './generated/prisma/client.js';
 import { requirePrincipal } from './auth/access.js';
 import { loadVisibleSessions } from './sessions/entities.js';
@@ -85,11 +86,13 @@ export interface ContextDeps {
   prisma: PrismaClient;
   logger: Logger;
   loaders?: LoaderOptions;
+  /** The rate limiter's record of tokens that authenticated (rate-limit.ts); none without limiting. */
+  verifiedTokens?: VerifiedTokens;
 }
 
-export function createContextFactory({ prisma, logger, loaders }: ContextDeps) {
+export function createContextFactory({ prisma, logger, loaders, verifiedTokens }: ContextDeps) {
   return async ({ request }: YogaInitialContext): Promise<Context> => {
-    const principal = await authenticate(prisma, request.headers.get('authorization'));
+    const principal = await authenticate(prisma, request.headers.get('authorization'), verifiedTokens);
     return { requestId: requestIdOf(request), prisma, principal, loaders: createLoaders(prisma, principal, loaders), logger };
   };
 }

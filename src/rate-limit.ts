@@ -1,30 +1,41 @@
-import { createHash } from 'node:crypto';
 import type { Plugin } from 'graphql-yoga';
 import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { bearerToken } from './auth/principal.js';
+import { hashToken } from './auth/tokens.js';
+import { VerifiedTokens } from './auth/verified-tokens.js';
 import { AppError } from './errors.js';
 import { errorFields, type Logger } from './logger.js';
 
 /**
- * RATE_LIMIT_PER_MINUTE per token (per client IP for anonymous requests): RATE_LIMITED with HTTP 429
- * and Retry-After. In memory by default; with REDIS_URL the budget lives in Redis, so every
- * instance draws from one. If Redis is unreachable the request is served (fail open) and the
- * outage is logged; ioredis reconnects by itself and limiting resumes when Redis is back.
+ * RATE_LIMIT_PER_MINUTE per token that authenticated successfully, per client address for every
+ * other request (anonymous, or a token not verified yet): RATE_LIMITED with HTTP 429 and
+ * Retry-After. In memory by default; with REDIS_URL the budget lives in Redis, so every instance
+ * draws from one. If Redis is unreachable the request is served (fail open) and the outage is
+ * logged; ioredis reconnects by itself and limiting resumes when Redis is back.
  */
 export interface RateLimiter {
   plugin: Plugin;
+  /** Filled by authenticate (buildYoga hands it to the context); a token's own budget needs its hash in here. */
+  verifiedTokens: VerifiedTokens;
   /** Resolves once the store is connected, or after `timeoutMs` (then the server starts fail-open). */
   ready(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
-const BEARER = /^Bearer\s+(\S+)/i;
 const WARN_EVERY_MS = 10_000;
 
-/** The budget key: a hash of the bearer token (never the token), or the client address. */
-function clientKey(request: Request, address: string | undefined): string {
-  const token = BEARER.exec(request.headers.get('authorization') ?? '')?.[1];
-  if (token) return `t:${createHash('sha256').update(token).digest('hex').slice(0, 32)}`;
+/**
+ * The budget key: a hash of the bearer token (never the token) once that token has authenticated
+ * in this process, otherwise the client address. The check runs before authentication, so keying
+ * on any token sent would hand every made-up token a fresh budget (and a Redis key).
+ */
+function clientKey(request: Request, address: string | undefined, verified: VerifiedTokens): string {
+  const token = bearerToken(request.headers.get('authorization') ?? '');
+  if (token) {
+    const hash = hashToken(token);
+    if (verified.has(hash)) return `t:${hash.slice(0, 32)}`;
+  }
   return `ip:${address ?? 'unknown'}`;
 }
 
@@ -53,6 +64,7 @@ export function createRateLimiter(options: {
   } else {
     limiter = new RateLimiterMemory({ points: perMinute, duration: 60, keyPrefix });
   }
+  const verifiedTokens = new VerifiedTokens();
   let lastWarning = 0;
 
   const plugin: Plugin = {
@@ -60,7 +72,7 @@ export function createRateLimiter(options: {
     // page are answered earlier and are not counted.
     async onRequestParse({ request, serverContext }) {
       try {
-        await limiter.consume(clientKey(request, remoteAddress(serverContext)));
+        await limiter.consume(clientKey(request, remoteAddress(serverContext), verifiedTokens));
       } catch (rejection) {
         if (rejection instanceof RateLimiterRes) {
           const retryAfter = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
@@ -77,6 +89,7 @@ export function createRateLimiter(options: {
   };
   return {
     plugin,
+    verifiedTokens,
     ready: (timeoutMs = 3000) =>
       new Promise<void>((resolve) => {
         if (!redis || redis.status === 'ready') return resolve();

@@ -1,17 +1,19 @@
-import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import { createYoga, useReadinessCheck, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Registry } from 'prom-client';
 import { DEFAULT_LIMITS, type Config } from './config.js';
 import { createContextFactory, type Context } from './context.js';
+import { useCors } from './cors.js';
 import { useJitExecution } from './jit.js';
 import { toPublicError, withRequestEnvelope } from './errors.js';
 import type { PrismaClient } from './generated/prisma/client.js';
 import { errorFields, type Logger } from './logger.js';
 import { graphiqlOptions, renderLocalGraphiQL, useGraphiQLAssets } from './graphiql.js';
 import { useInputGuard } from './input-guard.js';
+import { useIntrospectionOff } from './introspection.js';
 import { useListLimits } from './list-limits.js';
 import { createMetricsRegistry, useObservability } from './observability.js';
 import { useOperationLimits } from './limits.js';
+import type { RateLimiter } from './rate-limit.js';
 import { useRequestId } from './request-id.js';
 import { useRequestChecks } from './request-checks.js';
 import { useVersionGate } from './version-gate.js';
@@ -19,16 +21,17 @@ import { schema } from './schema/index.js';
 
 export interface YogaDeps {
   config: Pick<Config, 'graphiql' | 'introspection' | 'demoToken'> & Partial<Pick<Config, 'minClientVersion' | 'limits' | 'maxBodyBytes'>> &
-    Partial<Pick<Config, 'dataloaders' | 'graphqlJit'>>;
+    Partial<Pick<Config, 'dataloaders' | 'graphqlJit' | 'corsOrigins'>>;
   prisma: PrismaClient;
   logger: Logger;
   /** Where /metrics reads from; a new registry per server by default. */
   metrics?: Registry;
-  /** Per-token request budget (startServer makes one from the config). */
-  rateLimit?: Plugin;
+  /** Request budgets (startServer makes one from the config); authentication feeds its verified tokens. */
+  rateLimit?: Pick<RateLimiter, 'plugin' | 'verifiedTokens'>;
 }
 
 const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
+const GRAPHQL_ENDPOINT = '/graphql';
 
 export type Yoga = YogaServerInstance<Record<string, unknown>, Context>;
 
@@ -64,21 +67,15 @@ function useErrorEnvelope(logger: Logger): Plugin<Context> {
   };
 }
 
-function useIntrospectionSwitch(enabled: boolean): Plugin {
-  return {
-    onValidate({ addValidationRule }) {
-      if (!enabled) addValidationRule(NoSchemaIntrospectionCustomRule);
-    },
-  };
-}
-
 export function buildYoga({ config, prisma, logger, metrics = createMetricsRegistry(), rateLimit }: YogaDeps): Yoga {
   return createYoga<Record<string, unknown>, Context>({
     schema,
-    context: createContextFactory({ prisma, logger, loaders: { batch: config.dataloaders ?? true } }),
-    graphqlEndpoint: '/graphql',
+    context: createContextFactory({ prisma, logger, loaders: { batch: config.dataloaders ?? true }, verifiedTokens: rateLimit?.verifiedTokens }),
+    graphqlEndpoint: GRAPHQL_ENDPOINT,
     healthCheckEndpoint: '/health',
     landingPage: false,
+    // Yoga's CORS would echo any Origin with credentials allowed: useCors below instead.
+    cors: false,
     graphiql: config.graphiql ? graphiqlOptions(config.demoToken) : false,
     renderGraphiQL: renderLocalGraphiQL,
     maxRequestBodySize: config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
@@ -93,17 +90,19 @@ export function buildYoga({ config, prisma, logger, metrics = createMetricsRegis
       error: (...args) => logger.error('request failed', errorFields(args[0])),
     },
     plugins: [
+      useCors(GRAPHQL_ENDPOINT, config.corsOrigins),
       useRequestId(),
       useVersionGate(config.minClientVersion),
       useRequestChecks(),
-      ...(rateLimit ? [rateLimit] : []),
+      ...(rateLimit ? [rateLimit.plugin] : []),
       ...useObservability(logger, metrics),
       ...(config.graphiql ? [useGraphiQLAssets()] : []),
-      useIntrospectionSwitch(config.introspection),
       ...useOperationLimits(config.limits ?? DEFAULT_LIMITS),
       useInputGuard(),
       useListLimits(),
       useErrorEnvelope(logger),
+      // After the envelope: it takes the suggestions out of the errors the envelope made.
+      ...(config.introspection ? [] : useIntrospectionOff()),
       ...(config.graphqlJit ? [useJitExecution(logger)] : []),
       useReadinessCheck({
         endpoint: '/ready',

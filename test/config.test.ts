@@ -13,6 +13,7 @@ describe('configuration from the environment', () => {
       demoToken: undefined,
       graphiql: true,
       introspection: true,
+      corsOrigins: undefined,
       logLevel: 'info',
       dataloaders: true,
       graphqlJit: false,
@@ -44,6 +45,15 @@ describe('configuration from the environment', () => {
     expect(loadConfig({ DATALOADERS: 'false', GRAPHQL_JIT: 'on' })).toMatchObject({ dataloaders: false, graphqlJit: true });
   });
 
+  it('reads CORS_ORIGINS as the origins browsers send: lower-case host, no default port, no trailing slash', () => {
+    expect(loadConfig({ CORS_ORIGINS: ' https://App.Example.com:443/ , http://localhost:5173,,https://app.example.com ' }).corsOrigins).toEqual([
+      'https://app.example.com',
+      'http://localhost:5173',
+    ]);
+    expect(loadConfig({ CORS_ORIGINS: 'http://127.0.0.1:8080' }).corsOrigins).toEqual(['http://127.0.0.1:8080']);
+    expect(loadConfig({ CORS_ORIGINS: '  ' }).corsOrigins).toBeUndefined();
+  });
+
   it('rejects bad values with a message that names the variable', () => {
     const cases: [Record<string, string>, RegExp][] = [
       [{ PORT: '70000' }, /PORT must be a port number/],
@@ -59,6 +69,15 @@ describe('configuration from the environment', () => {
       [{ RATE_LIMIT_PER_MINUTE: '-5' }, /RATE_LIMIT_PER_MINUTE must be a positive integer/],
       [{ REDIS_URL: 'http://localhost' }, /REDIS_URL must be a redis/],
       [{ DB_STATEMENT_TIMEOUT_MS: '0' }, /DB_STATEMENT_TIMEOUT_MS must be a positive integer/],
+      [{ CORS_ORIGINS: '*' }, /CORS_ORIGINS lists origins; leave it unset to allow any origin/],
+      [{ CORS_ORIGINS: 'https://app.example.com,app.example.com' }, /CORS_ORIGINS: "app.example.com" is not an origin/],
+      [{ CORS_ORIGINS: 'https://app.example.com/ui' }, /CORS_ORIGINS: "https:\/\/app.example.com\/ui" is not an origin/],
+      [{ CORS_ORIGINS: 'https://app.example.com?x=1' }, /is not an origin/],
+      [{ CORS_ORIGINS: 'https://app.example.com#top' }, /is not an origin/],
+      [{ CORS_ORIGINS: 'https://ada@app.example.com' }, /is not an origin/],
+      [{ CORS_ORIGINS: 'ftp://files.example.com' }, /is not an origin/],
+      [{ CORS_ORIGINS: 'https://*.example.com' }, /wildcards are not supported/],
+      [{ CORS_ORIGINS: ' , ' }, /CORS_ORIGINS lists no origin/],
     ];
     for (const [env, message] of cases) {
       expect(() => loadConfig(env)).toThrow(ConfigError);

@@ -87,12 +87,37 @@ export async function revokeToken(prisma: PrismaClient, token: string): Promise<
 
 export const DEMO_TENANT = { org: 'demo', workspace: 'main', email: 'demo@example.com' } as const;
 
+/** What the start did about the demo tenant's token (embedded mode). */
+export type DemoToken =
+  /** Minted now (an empty database, or DEMO_TOKEN not yet stored): shown once. */
+  | { state: 'minted'; token: string }
+  /** DEMO_TOKEN is stored and works. */
+  | { state: 'usable'; token: string }
+  /** DEMO_TOKEN is stored but revoked or expired: it is not minted again, nor offered. */
+  | { state: 'unusable'; token: string }
+  /** No DEMO_TOKEN, and the database already has data. */
+  | { state: 'none' };
+
 /**
- * Embedded mode, first start: an empty database gets the demo tenant and its token.
- * Returns the token when it seeded, null when the database already had data.
+ * Embedded mode, at every start. With DEMO_TOKEN, that token must work wherever the database came
+ * from (`admin bootstrap` may have created another tenant first): if no token has its hash, the
+ * missing pieces of the demo tenant are created and the token added. A stored one is left as it
+ * is, even revoked or expired: someone revoked it, and a restart must not bring it back.
+ * Without DEMO_TOKEN, an empty database gets the demo tenant and a random token.
  */
-export async function seedDemoTenant(prisma: PrismaClient, token: string | undefined): Promise<string | null> {
-  if ((await prisma.organization.count()) > 0) return null;
+export async function seedDemoTenant(prisma: PrismaClient, token: string | undefined): Promise<DemoToken> {
+  if (token) {
+    const stored = await prisma.apiToken.findUnique({
+      where: { tokenHash: hashToken(token) },
+      select: { revokedAt: true, expiresAt: true },
+    });
+    if (stored) {
+      const usable = stored.revokedAt === null && (stored.expiresAt === null || stored.expiresAt > new Date());
+      return { state: usable ? 'usable' : 'unusable', token };
+    }
+  } else if ((await prisma.organization.count()) > 0) {
+    return { state: 'none' };
+  }
   const result = await bootstrap(prisma, {
     ...DEMO_TENANT,
     role: 'ADMIN',
@@ -100,5 +125,5 @@ export async function seedDemoTenant(prisma: PrismaClient, token: string | undef
     tokenName: 'demo token',
     ...(token ? { token } : {}),
   });
-  return result.token;
+  return { state: 'minted', token: result.token };
 }

@@ -2,6 +2,7 @@ import type { PrismaClient } from '../generated/prisma/client.js';
 import type { TokenKind } from '../generated/prisma/enums.js';
 import { unauthenticated } from '../errors.js';
 import { hashToken } from './tokens.js';
+import type { VerifiedTokens } from './verified-tokens.js';
 
 /** Who is calling: the token's user and the token's kind. */
 export interface Principal {
@@ -21,6 +22,11 @@ interface TokenRow {
 
 const BEARER = /^Bearer[ \t]+([^\s]+)[ \t]*$/i;
 
+/** The secret of a well-formed `Bearer <token>` header; undefined for anything else. */
+export function bearerToken(authorization: string): string | undefined {
+  return BEARER.exec(authorization)?.[1];
+}
+
 /**
  * Resolves the Authorization header to a principal. No header means an anonymous request (null);
  * a header that is malformed, or a token that is unknown, expired or revoked fails the request
@@ -28,17 +34,25 @@ const BEARER = /^Bearer[ \t]+([^\s]+)[ \t]*$/i;
  *
  * One SQL statement: it reads the token and its user, and records `last_used_at` at most once a
  * minute per token (a data-modifying CTE), so authentication costs the same on every request.
+ *
+ * `verified` (the rate limiter's) learns the outcome: a success adds the token's hash, a failure
+ * removes it, so a token revoked since its last success is back on the address's budget.
  */
-export async function authenticate(prisma: PrismaClient, authorization: string | null): Promise<Principal | null> {
+export async function authenticate(
+  prisma: PrismaClient,
+  authorization: string | null,
+  verified?: VerifiedTokens,
+): Promise<Principal | null> {
   if (authorization === null || authorization.trim() === '') return null;
-  const match = BEARER.exec(authorization);
-  if (!match?.[1]) throw unauthenticated('Authorization header must be "Bearer <token>"', true);
+  const token = bearerToken(authorization);
+  if (!token) throw unauthenticated('Authorization header must be "Bearer <token>"', true);
+  const tokenHash = hashToken(token);
   const rows = await prisma.$queryRaw<TokenRow[]>`
     WITH found AS (
       SELECT t.id, t.user_id, u.email, t.kind, t.last_used_at,
              (t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())) AS usable
         FROM api_tokens t JOIN users u ON u.id = t.user_id
-       WHERE t.token_hash = ${hashToken(match[1])}
+       WHERE t.token_hash = ${tokenHash}
     ), touched AS (
       UPDATE api_tokens SET last_used_at = now()
        WHERE id IN (SELECT id FROM found
@@ -47,6 +61,10 @@ export async function authenticate(prisma: PrismaClient, authorization: string |
     SELECT id::text AS "id", user_id::text AS "userId", email, kind::text AS "kind", usable FROM found`;
   const row = rows[0];
   // One message for all three cases: a caller learns nothing about which tokens exist.
-  if (!row || !row.usable) throw unauthenticated('Invalid, expired or revoked token', true);
+  if (!row || !row.usable) {
+    verified?.delete(tokenHash);
+    throw unauthenticated('Invalid, expired or revoked token', true);
+  }
+  verified?.add(tokenHash);
   return { userId: row.userId, email: row.email, tokenId: row.id, tokenKind: row.kind };
 }

@@ -1,10 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
+import { revokeToken } from '../../src/admin/provision.js';
 import { startServer } from '../../src/app.js';
+import { hashToken } from '../../src/auth/tokens.js';
+import { VerifiedTokens } from '../../src/auth/verified-tokens.js';
 import { loadConfig } from '../../src/config.js';
 import { memoryLogger } from '../support/server.js';
 import { startTs } from '../support/process.js';
@@ -13,40 +18,72 @@ const PROCESS_TEST_TIMEOUT = 180_000;
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const newToken = () => `cst_rate-${randomBytes(8).toString('hex')}`;
 
-async function ask(url: string, token?: string) {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query: '{ __typename }' }),
+/**
+ * A client address of its own: every 127.x.y.z is this machine, so a test gets an address budget
+ * no other test (nor an earlier run, on the shared Redis) has spent.
+ */
+const newAddress = () => `127.${randomInt(1, 255)}.${randomInt(0, 256)}.${randomInt(1, 255)}`;
+
+interface Answer {
+  status: number;
+  retryAfter: string | undefined;
+  body: { errors?: { message: string; extensions: Record<string, unknown> }[] };
+}
+
+/** `{ __typename }` from `from`, with `token` as the bearer token if given. */
+function ask(url: string, from: string, token?: string): Promise<Answer> {
+  const body = JSON.stringify({ query: '{ __typename }' });
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        localAddress: from,
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.on('end', () => {
+          const retryAfter = res.headers['retry-after'];
+          resolve({ status: res.statusCode ?? 0, retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, body: JSON.parse(text) as Answer['body'] });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
   });
-  const body = (await response.json()) as { errors?: { message: string; extensions: Record<string, unknown> }[] };
-  return { status: response.status, retryAfter: response.headers.get('retry-after'), body };
+}
+
+async function statuses(count: number, send: (i: number) => Promise<Answer>): Promise<number[]> {
+  const result: number[] = [];
+  for (let i = 0; i < count; i += 1) result.push((await send(i)).status);
+  return result;
 }
 
 describe('rate limiting', () => {
-  it('in memory: the budget is per token (and per address when anonymous); over it is 429 with Retry-After', async () => {
+  it('in memory: a token that authenticated has a budget of its own, anonymous requests spend the address\u2019s; over it is 429 with Retry-After', async () => {
     const token = newToken();
-    const logger = memoryLogger();
+    const from = newAddress();
     const server = await startServer(
       loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: 'memory://', LOG_LEVEL: 'silent', DEMO_TOKEN: token, RATE_LIMIT_PER_MINUTE: '5' }),
-      logger,
+      memoryLogger(),
     );
     try {
-      const statuses = [];
-      for (let i = 0; i < 6; i += 1) statuses.push((await ask(server.url, token)).status);
-      expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
-      const limited = await ask(server.url, token);
+      // The first request is not verified yet and spends the address's budget; five of its own follow.
+      expect(await statuses(7, () => ask(server.url, from, token))).toEqual([200, 200, 200, 200, 200, 200, 429]);
+      const limited = await ask(server.url, from, token);
       expect(limited.status).toBe(429);
       expect(Number(limited.retryAfter)).toBeGreaterThanOrEqual(1);
       expect(limited.body.errors?.[0]).toMatchObject({
         message: expect.stringContaining('5 requests per minute'),
         extensions: { code: 'RATE_LIMITED', status: 429, type: 'rate_limit_error' },
       });
-      // Another caller has a budget of its own.
-      expect((await ask(server.url, newToken())).status).not.toBe(429);
-      const anonymous = [];
-      for (let i = 0; i < 6; i += 1) anonymous.push((await ask(server.url)).status);
-      expect(anonymous).toEqual([200, 200, 200, 200, 200, 429]);
+      // Anonymous requests from that address have the four requests the token left.
+      expect(await statuses(5, () => ask(server.url, from))).toEqual([200, 200, 200, 200, 429]);
+      // Another address has a budget of its own.
+      expect((await ask(server.url, newAddress())).status).toBe(200);
       // Probes are not limited.
       expect((await fetch(new URL('/health', server.url))).status).toBe(200);
     } finally {
@@ -54,21 +91,54 @@ describe('rate limiting', () => {
     }
   });
 
-  it('with REDIS_URL two server processes draw from one budget', async () => {
+  it('made-up tokens spend the address\u2019s budget (no fresh budget each); a revoked token is back on it at once', async () => {
     const token = newToken();
+    const from = newAddress();
+    const server = await startServer(
+      loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: 'memory://', LOG_LEVEL: 'silent', DEMO_TOKEN: token, RATE_LIMIT_PER_MINUTE: '5' }),
+      memoryLogger(),
+    );
+    try {
+      expect((await ask(server.url, from, token)).status).toBe(200);
+      // Ten different bogus tokens: each used to get a budget of its own (ten 401s).
+      const bogus = await Promise.all(Array.from({ length: 10 }, () => newToken()).map(async (t) => ask(server.url, from, t)));
+      expect(bogus.map((answer) => answer.status).sort()).toEqual([401, 401, 401, 401, 429, 429, 429, 429, 429, 429]);
+      expect(bogus.find((answer) => answer.status === 429)?.body.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED' });
+      expect((await ask(server.url, from)).status).toBe(429);
+      // The token authenticated once: it keeps its own budget while the address's is spent.
+      expect(await statuses(3, () => ask(server.url, from, token))).toEqual([200, 200, 200]);
+      // Revocation is immediate; after the failure the token spends the address's budget again.
+      expect(await revokeToken(server.database.prisma, token)).toBe(true);
+      const revoked = await ask(server.url, from, token);
+      expect(revoked.status).toBe(401);
+      expect(revoked.body.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED' });
+      expect((await ask(server.url, from, token)).status).toBe(429);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('with REDIS_URL two server processes draw from one budget per token and one per address; bogus tokens get no Redis key', async () => {
+    const token = newToken();
+    const from = newAddress();
     const dirs = await Promise.all([0, 1].map(() => mkdtemp(path.join(tmpdir(), 'cs-rate-'))));
     const servers = dirs.map((dir) =>
       startTs('src/main.ts', { DATABASE_URL: '', DATA_DIR: dir, PORT: '0', HOST: '127.0.0.1', DEMO_TOKEN: token, RATE_LIMIT_PER_MINUTE: '10', REDIS_URL }),
     );
+    const redis = new Redis(REDIS_URL);
     try {
       const urls = await Promise.all(servers.map(async (s) => ((await s.waitFor(/GraphQL API and GraphiQL at (http:\/\/\S+)/)) as unknown as [string, string])[1]));
-      const first: number[] = [];
-      for (let i = 0; i < 8; i += 1) first.push((await ask(urls[0]!, token)).status);
-      const second: number[] = [];
-      for (let i = 0; i < 8; i += 1) second.push((await ask(urls[1]!, token)).status);
-      expect(first).toEqual(Array(8).fill(200));
-      expect(second).toEqual([200, 200, ...Array(6).fill(429)]);
+      // On each instance the token's first request spends the (shared) address budget, then the
+      // (shared) token budget: 7 on the first instance, 3 more on the second.
+      expect(await statuses(8, () => ask(urls[0]!, from, token))).toEqual(Array(8).fill(200));
+      expect(await statuses(8, () => ask(urls[1]!, from, token))).toEqual([200, 200, 200, 200, ...Array(4).fill(429)]);
+      // Bogus tokens, to both instances: the 8 requests left of the address budget, then 429.
+      const bogus = Array.from({ length: 12 }, () => newToken());
+      expect(await statuses(12, (i) => ask(urls[i % 2]!, from, bogus[i]))).toEqual([...Array(8).fill(401), ...Array(4).fill(429)]);
+      for (const t of bogus) expect(await redis.exists(`cs-rate:t:${hashToken(t).slice(0, 32)}`)).toBe(0);
+      expect(await redis.exists(`cs-rate:t:${hashToken(token).slice(0, 32)}`)).toBe(1);
     } finally {
+      redis.disconnect();
       for (const server of servers) expect(await server.stop()).toBe(0);
       await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
     }
@@ -88,25 +158,23 @@ describe('rate limiting', () => {
     const stopRedis = (child: ChildProcess) => new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : (child.on('exit', () => resolve()), child.kill('SIGKILL'))));
     let redis = await startRedis();
     const token = newToken();
+    const from = newAddress();
     const logger = memoryLogger();
     const server = await startServer(
       loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: 'memory://', DEMO_TOKEN: token, RATE_LIMIT_PER_MINUTE: '3', REDIS_URL: `redis://127.0.0.1:${port}` }),
       logger,
     );
     try {
-      const before = [];
-      for (let i = 0; i < 4; i += 1) before.push((await ask(server.url, token)).status);
-      expect(before).toEqual([200, 200, 200, 429]);
+      // One request on the address's budget (the token is not verified yet), three on its own.
+      expect(await statuses(5, () => ask(server.url, from, token))).toEqual([200, 200, 200, 200, 429]);
       await stopRedis(redis);
-      const during = [];
-      for (let i = 0; i < 3; i += 1) during.push((await ask(server.url, token)).status);
-      expect(during).toEqual([200, 200, 200]);
+      expect(await statuses(3, () => ask(server.url, from, token))).toEqual([200, 200, 200]);
       expect(logger.lines.some((line) => /rate limit store unavailable/.test(line.msg))).toBe(true);
       // A new, empty Redis on the same port: ioredis reconnects and the budget counts again.
       redis = await startRedis();
       const after: number[] = [];
       for (let attempt = 0; attempt < 50 && !after.includes(429); attempt += 1) {
-        after.push((await ask(server.url, token)).status);
+        after.push((await ask(server.url, from, token)).status);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       expect(after).toContain(429);
@@ -132,12 +200,28 @@ describe('rate limiting', () => {
       logger,
     );
     try {
-      const statuses = [];
-      for (let i = 0; i < 4; i += 1) statuses.push((await ask(server.url, token)).status);
-      expect(statuses).toEqual([200, 200, 200, 200]);
+      expect(await statuses(4, () => ask(server.url, newAddress(), token))).toEqual([200, 200, 200, 200]);
       expect(logger.lines.some((line) => line.level === 'warn' && /rate limit store unavailable/.test(line.msg))).toBe(true);
     } finally {
       await server.close();
     }
+  });
+
+  it('the record of verified tokens is bounded: least recently verified out first, entries expire', () => {
+    let now = 0;
+    const verified = new VerifiedTokens({ capacity: 3, ttlMs: 1000, now: () => now });
+    for (const hash of ['a', 'b', 'c']) verified.add(hash);
+    verified.add('a');
+    verified.add('d');
+    expect(['a', 'b', 'c', 'd'].filter((hash) => verified.has(hash))).toEqual(['a', 'c', 'd']);
+    expect(verified.size).toBe(3);
+    now = 999;
+    expect(verified.has('a')).toBe(true);
+    verified.add('c');
+    now = 1000;
+    expect(['a', 'c', 'd'].filter((hash) => verified.has(hash))).toEqual(['c']);
+    expect(verified.size).toBe(1);
+    verified.delete('c');
+    expect(verified.has('c')).toBe(false);
   });
 });

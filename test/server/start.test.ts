@@ -2,7 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTs } from '../support/process.js';
+import { bootstrap, seedDemoTenant } from '../../src/admin/provision.js';
+import { openTestDatabase, withFreshDatabase } from '../support/database.js';
+import { runTs, startTs } from '../support/process.js';
 
 const DEMO_TOKEN = 'cst_demo-token-for-the-start-test';
 
@@ -93,4 +95,98 @@ describe('npm start on the embedded database (a newcomer\u2019s first run)', () 
     expect(await server.exited).toBe(1);
     expect(server.output()).toMatch(/Configuration error: PORT must be a port number \(0-65535\), got "eighty"/);
   }, PROCESS_TEST_TIMEOUT);
+});
+
+describe('DEMO_TOKEN on an embedded database that already has data', () => {
+  const token = 'cst_demo-token-added-to-an-existing-database';
+  const PLACEHOLDER = 'Bearer <paste a token from npm run admin>';
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'cs-demo-'));
+    // Another tenant first, as `npm run admin -- bootstrap` before the first `npm start` makes it.
+    const created = await runTs('src/admin/cli.ts', ['bootstrap', '--org', 'acme', '--workspace', 'research', '--email', 'ada@example.com'], {
+      DATABASE_URL: '',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+    });
+    expect(created.code, created.stderr).toBe(0);
+  }, PROCESS_TEST_TIMEOUT);
+  afterAll(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const env = () => ({ DATABASE_URL: '', DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', DEMO_TOKEN: token, LOG_LEVEL: 'info' });
+  const graphiqlPage = async (url: string) => (await fetch(url, { headers: { accept: 'text/html' } })).text();
+  const viewer = '{ viewer { email memberships { org workspace role } } }';
+
+  it('adds the demo tenant and the token, shows it once and pre-fills GraphiQL with it', async () => {
+    const server = startTs('src/main.ts', env());
+    try {
+      const [, url] = await server.waitFor(/GraphQL API and GraphiQL at (http:\/\/\S+)/);
+      expect(server.output()).toContain(`Demo token (keep it; it is shown only now): ${token}`);
+      expect((await graphql(url!, viewer, token)).body.data).toEqual({
+        viewer: { email: 'demo@example.com', memberships: [{ org: 'demo', workspace: 'main', role: 'ADMIN' }] },
+      });
+      expect(await graphiqlPage(url!)).toContain(`Bearer ${token}`);
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  }, PROCESS_TEST_TIMEOUT);
+
+  it('a stored, working DEMO_TOKEN is left as it is: not shown again, still offered', async () => {
+    const server = startTs('src/main.ts', env());
+    try {
+      const [, url] = await server.waitFor(/GraphQL API and GraphiQL at (http:\/\/\S+)/);
+      expect(server.output()).not.toContain('Demo token');
+      expect((await graphql(url!, '{ viewer { email } }', token)).body.data).toEqual({ viewer: { email: 'demo@example.com' } });
+      expect(await graphiqlPage(url!)).toContain(`Bearer ${token}`);
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  }, PROCESS_TEST_TIMEOUT);
+
+  it('a revoked DEMO_TOKEN stays revoked: a warning, and GraphiQL gets the placeholder', async () => {
+    const revoked = await runTs('src/admin/cli.ts', ['revoke-token', '--token', token], { DATABASE_URL: '', DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
+    expect(JSON.parse(revoked.stdout)).toEqual({ revoked: true });
+    const server = startTs('src/main.ts', env());
+    try {
+      const [, url] = await server.waitFor(/GraphQL API and GraphiQL at (http:\/\/\S+)/);
+      const warnings = server
+        .output()
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as { level: string; msg: string })
+        .filter((line) => line.level === 'warn');
+      expect(warnings.map((line) => line.msg)).toContainEqual(expect.stringMatching(/DEMO_TOKEN is revoked or expired/));
+      expect(server.output()).not.toContain('Demo token');
+      expect((await graphql(url!, '{ __typename }', token)).status).toBe(401);
+      const page = await graphiqlPage(url!);
+      expect(page).not.toContain(token);
+      expect(page).toContain(PLACEHOLDER);
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  }, PROCESS_TEST_TIMEOUT);
+
+  it('the states, on either database: missing pieces added once, an expired token unusable, no token and data = nothing', async () => {
+    await withFreshDatabase(async (url) => {
+      const { database } = await openTestDatabase(url);
+      try {
+        const { prisma } = database;
+        expect(await seedDemoTenant(prisma, undefined)).toMatchObject({ state: 'minted', token: expect.stringMatching(/^cst_/) });
+        expect(await seedDemoTenant(prisma, undefined)).toEqual({ state: 'none' });
+        // The demo tenant exists already: only the token is new.
+        expect(await seedDemoTenant(prisma, token)).toEqual({ state: 'minted', token });
+        expect(await prisma.organization.count({ where: { slug: 'demo' } })).toBe(1);
+        expect(await prisma.membership.count({ where: { user: { email: 'demo@example.com' } } })).toBe(1);
+        expect(await seedDemoTenant(prisma, token)).toEqual({ state: 'usable', token });
+        const expired = 'cst_demo-token-that-has-expired';
+        await bootstrap(prisma, { org: 'demo', workspace: 'main', email: 'demo@example.com', role: 'ADMIN', tokenKind: 'USER', token: expired, expiresAt: new Date(Date.now() - 1000) });
+        expect(await seedDemoTenant(prisma, expired)).toEqual({ state: 'unusable', token: expired });
+        expect(await prisma.apiToken.count()).toBe(3);
+      } finally {
+        await database.close();
+      }
+    });
+  });
 });
