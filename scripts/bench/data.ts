@@ -46,7 +46,7 @@ const VERBS = ['Fix', 'Refactor', 'Investigate', 'Document', 'Speed up', 'Review
 const OBJECTS = ['flaky build', 'login flow', 'search index', 'billing export', 'rate limiter', 'parser', 'cache layer', 'CSV import'];
 const AREAS = ['the API', 'the web app', 'mobile', 'the data pipeline', 'CI', 'the admin CLI'];
 const CUSTOMERS = ['acme', 'globex', 'initech', 'umbrella', 'hooli', 'stark', 'wayne', 'wonka', 'tyrell', 'cyberdyne'];
-const LABEL_VALUES: Record<string, readonly string[]> = {
+export const LABEL_VALUES: Record<string, readonly string[]> = {
   team: ['infra', 'docs', 'search', 'billing', 'mobile', 'web', 'data', 'ml', 'security', 'support'],
   env: ['prod', 'staging', 'dev'],
   priority: ['p0', 'p1', 'p2', 'p3'],
@@ -56,7 +56,7 @@ const LABEL_VALUES: Record<string, readonly string[]> = {
   lang: ['en', 'de', 'fr', 'es', 'ja', 'pt'],
   experiment: Array.from({ length: 30 }, (_, i) => `exp-${i + 1}`),
 };
-const LABEL_KEYS = Object.keys(LABEL_VALUES);
+export const LABEL_KEYS = Object.keys(LABEL_VALUES);
 const DAY_MS = 86_400_000;
 
 type Random = ReturnType<typeof seededRandom>;

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { SIZE_LABEL_KEY } from './data.js';
+import { MAX_FILTER_LABEL_KEYS, MAX_FILTER_VALUES } from '../../src/sessions/filter.js';
+import { MAX_SEARCH_LENGTH, MAX_SEARCH_TERMS } from '../../src/sessions/search.js';
+import { LABEL_KEYS, LABEL_VALUES, SIZE_LABEL_KEY } from './data.js';
 import type { BenchFixture } from './fixture.js';
 
 /**
@@ -7,7 +9,7 @@ import type { BenchFixture } from './fixture.js';
  * every saveSession creates a session and every appendTranscript stores ten new messages.
  */
 
-export const SCENARIO_IDS = ['a', 'b', 'c', 'd', 'e', 'a10', 'a100', 'a-long', 'a-short'] as const;
+export const SCENARIO_IDS = ['a', 'b', 'c', 'd', 'e', 'f', 'a10', 'a100', 'a-long', 'a-short'] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 
 /** The scenarios whose cost depends on the lazy fields' loaders (the no-DataLoader baseline runs these). */
@@ -64,6 +66,30 @@ const FACETS = `query BenchFacets($org: String!, $workspace: String!) {
 }`;
 
 const json = (query: string, variables: Record<string, unknown>) => JSON.stringify({ query, variables });
+
+const LIST_WITH_COUNT = LIST.replace('pageInfo {', 'totalCount pageInfo {');
+
+/**
+ * The most expensive filter the bounds allow: every label key of the data set with all its values
+ * (padded to the bound) and keys up to the bound that no session has (so the label condition is
+ * evaluated on every session the search leaves), and a search of as many common words as the
+ * bounds allow, OR-ed so that it matches widely.
+ */
+export function worstFilter(): Record<string, unknown> {
+  const labels = Array.from({ length: MAX_FILTER_LABEL_KEYS }, (_, i) => {
+    const key = LABEL_KEYS[i] ?? `bench.none-${i}`;
+    const known = LABEL_VALUES[key] ?? [];
+    return { key, values: Array.from({ length: MAX_FILTER_VALUES }, (_, j) => known[j] ?? `${key}-value-${j}`) };
+  });
+  const words = ['fix', 'the', 'build', 'login', 'flow', 'search', 'index', 'parser', 'cache', 'layer', 'api', 'web', 'app', 'review'];
+  let search = '';
+  for (let term = 0; term < MAX_SEARCH_TERMS; term += 1) {
+    const next = `${search}${term === 0 ? '' : ' or '}${words[term % words.length]}`;
+    if (next.length > MAX_SEARCH_LENGTH) break;
+    search = next;
+  }
+  return { labels, search, archived: 'ANY', includeWorkloadSessions: true };
+}
 
 interface ListNode {
   messageCount: number;
@@ -130,6 +156,12 @@ export function buildScenarios(fixture: BenchFixture): Record<ScenarioId, Scenar
       title: `list ${fixture.sizePageSize} sessions of 10 messages`,
       body: () => list(fixture.sizePageSize, sizeFilter('short')),
       check: checkList(fixture.sizePageSize, (count) => count === 10),
+    },
+    f: {
+      id: 'f',
+      title: 'the most expensive filter the bounds allow (64 label keys x 100 values, a 256-character search), with totalCount',
+      body: () => json(LIST_WITH_COUNT, { org, workspace, first: 50, filter: worstFilter() }),
+      check: (data) => ((data as { sessions?: { totalCount?: number } }).sessions?.totalCount === undefined ? 'no totalCount' : undefined),
     },
     b: {
       id: 'b',

@@ -1,4 +1,4 @@
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
@@ -76,28 +76,34 @@ function isAlive(pid: number): boolean {
 /**
  * PGlite is one process's database: two processes writing one data folder would corrupt it. A lock
  * file holding the owner's pid keeps a second process (say, the admin CLI while the server runs)
- * out with a clear message; a lock left by a dead process is taken over.
+ * out with a clear message; a lock left by a dead process is taken over. The lock appears with its
+ * pid already in it (written aside, then hard-linked into place, which fails if it exists), so no
+ * other process can read it empty and take it for a stale one.
  */
 async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
   const lockPath = path.join(dataDir, 'server.lock');
-  for (let attempt = 0; attempt < 2; attempt += 1) {
-    try {
-      const handle = await open(lockPath, 'wx');
-      await handle.writeFile(String(process.pid));
-      await handle.close();
-      return () => rm(lockPath, { force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const pid = Number((await readFile(lockPath, 'utf8').catch(() => '')).trim());
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
-        throw new DatabaseInUseError(
-          `The embedded database in ${dataDir} is in use by process ${pid}. Stop it first, or use PostgreSQL (DATABASE_URL).`,
-        );
+  const draft = path.join(dataDir, `server.lock.${process.pid}`);
+  await writeFile(draft, String(process.pid));
+  try {
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      try {
+        await link(draft, lockPath);
+        return () => rm(lockPath, { force: true });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        const pid = Number((await readFile(lockPath, 'utf8').catch(() => '')).trim());
+        if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
+          throw new DatabaseInUseError(
+            `The embedded database in ${dataDir} is in use by process ${pid}. Stop it first, or use PostgreSQL (DATABASE_URL).`,
+          );
+        }
+        await rm(lockPath, { force: true });
       }
-      await rm(lockPath, { force: true });
     }
+    throw new DatabaseInUseError(`Could not lock the embedded database in ${dataDir}`);
+  } finally {
+    await rm(draft, { force: true });
   }
-  throw new DatabaseInUseError(`Could not lock the embedded database in ${dataDir}`);
 }
 
 async function openEmbedded(options: DatabaseOptions): Promise<Database> {

@@ -269,19 +269,25 @@ const NEAR_MISS_NUMBERS = [1e21, 2.5e21, '5', '0', 1.5, -1, 2 ** 31, 2 ** 53, -0
  */
 export function withOneNearMissNumber(variables: fc.Arbitrary<Record<string, unknown>>): fc.Arbitrary<Record<string, unknown>> {
   return fc.tuple(variables, fc.nat(), fc.constantFrom(...NEAR_MISS_NUMBERS)).map(([value, pick, replacement]) => {
-    const copy = structuredClone(value);
-    const slots: [Record<string, unknown> | unknown[], string | number][] = [];
-    const stack: unknown[] = [copy];
+    // Paths to every number, found without recursion (values may nest thousands of levels).
+    const paths: string[][] = [];
+    const stack: [unknown, string[]][] = [[value, []]];
     while (stack.length > 0) {
-      const node = stack.pop();
+      const [node, path] = stack.pop()!;
       if (node === null || typeof node !== 'object') continue;
       for (const [key, item] of Object.entries(node)) {
-        if (typeof item === 'number') slots.push([node as Record<string, unknown>, Array.isArray(node) ? Number(key) : key]);
-        else stack.push(item);
+        if (typeof item === 'number') paths.push([...path, key]);
+        else if (path.length < 16) stack.push([item, [...path, key]]);
       }
     }
-    const slot = slots[pick % Math.max(1, slots.length)];
-    if (slot) (slot[0] as Record<string | number, unknown>)[slot[1]] = replacement;
+    const path = paths[pick % Math.max(1, paths.length)];
+    if (!path) return value;
+    // A copy along the path only; the rest is shared with the generated value, which stays as it was.
+    const shallow = (node: unknown): Record<string, unknown> => (Array.isArray(node) ? ([...node] as unknown as Record<string, unknown>) : { ...(node as Record<string, unknown>) });
+    const copy = shallow(value);
+    let node = copy;
+    for (const key of path.slice(0, -1)) node = node[key] = shallow(node[key]);
+    node[path.at(-1)!] = replacement;
     return copy;
   });
 }

@@ -284,7 +284,10 @@ export function expectViewer(world: World, caller: Caller): Outcome<{ userId: st
   return { ok: { userId: principal.ok.userId, kind: principal.ok.kind, memberships } };
 }
 
-/** "USER tokens USER; WORKER tokens USER or WORKER; SERVICE tokens any origin." */
+/**
+ * "USER tokens USER; WORKER tokens USER or WORKER; SERVICE tokens any origin", for what a token
+ * writes: a new session's origin, and the stored origin of a session it retries or appends to.
+ */
 const ORIGINS_ALLOWED: Record<TokenKind, readonly Origin[]> = {
   USER: ['USER'],
   WORKER: ['USER', 'WORKER'],
@@ -319,8 +322,8 @@ export interface SaveRequest {
 /**
  * saveSession: READER never writes; the origin must suit the token kind; a new id creates the
  * session (owner: caller; USER and PRIVATE unless given); the owner's retry in the same
- * workspace updates model, agent and title (CONFLICT when frozen); any other existing id is
- * ALREADY_EXISTS, visible or not.
+ * workspace updates model, agent and title (CONFLICT when frozen; FORBIDDEN when the stored
+ * origin does not suit the token kind); any other existing id is ALREADY_EXISTS, visible or not.
  */
 export function expectSave(world: World, caller: Caller, org: string, workspace: string, input: SaveRequest): Outcome<ModelSession> {
   const access = workspaceAccess(world, caller, org, workspace);
@@ -351,6 +354,7 @@ export function expectSave(world: World, caller: Caller, org: string, workspace:
   }
   if (existing.workspaceId !== workspaceId || existing.ownerId !== principal.userId) return deny('ALREADY_EXISTS');
   if (existing.frozenBy !== null) return deny('CONFLICT');
+  if (!ORIGINS_ALLOWED[principal.kind].includes(existing.origin)) return deny('FORBIDDEN');
   return { ok: { ...existing, model: input.model, agent: input.agent, title: input.title } };
 }
 
@@ -424,14 +428,15 @@ export function expectLifecycle(world: World, caller: Caller, org: string, works
 }
 
 /**
- * appendTranscript: only the owner appends (an ADMIN neither); frozen is CONFLICT; a message id
- * stored in another session is ALREADY_EXISTS.
+ * appendTranscript: only the owner appends (an ADMIN neither); frozen is CONFLICT; the session's
+ * origin must suit the token kind; a message id stored in another session is ALREADY_EXISTS.
  */
 export function expectAppend(world: World, caller: Caller, org: string, workspace: string, idOrPrefix: string, messageIds: string[]): Outcome<ModelSession> {
   const found = changeable(world, caller, org, workspace, idOrPrefix, 'append');
   if (isDenied(found)) return found;
   const { session } = found.ok;
   if (frozen(session)) return deny('CONFLICT');
+  if (!ORIGINS_ALLOWED[found.ok.access.principal.kind].includes(session.origin)) return deny('FORBIDDEN');
   const elsewhere = world.sessions.some((s) => s.id !== session.id && s.messageIds.some((id) => messageIds.includes(id)));
   if (elsewhere) return deny('ALREADY_EXISTS');
   const fresh = messageIds.filter((id) => !session.messageIds.includes(id));
