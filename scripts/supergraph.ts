@@ -3,7 +3,7 @@
 // other subgraphs given, and writes the supergraph SDL for Hive Gateway (default supergraph.graphql).
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { composeSupergraph, type SubgraphSource } from '../src/federation/compose.js';
+import { composeSupergraph, type SubgraphSource } from './support/compose-supergraph.js';
 import { printSubgraphSdl } from '../src/schema/index.js';
 
 const { values } = parseArgs({

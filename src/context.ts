@@ -9,7 +9,7 @@ import type { Logger } from './logger.js';
 import { loadLabels, type Label } from './sessions/labels.js';
 import { loadTranscripts, type TranscriptPage, type TranscriptRequest } from './sessions/transcript.js';
 import { EMPTY_USAGE, loadUsage, type SessionUsage } from './sessions/usage.js';
-import { requestIdOf } from './request-id.js';
+import { requestIdOf } from './http/plugins/request-id.js';
 
 /**
  * Per-request batch loaders: each turns the N parents of a page into one SQL statement. They are

@@ -1,4 +1,4 @@
-import { startServer } from './app.js';
+import { startServer } from './http/server.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger, errorFields } from './logger.js';
 

@@ -2,7 +2,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient } from '../../src/generated/prisma/client.js';
 import { createLogger } from '../../src/logger.js';
-import { buildYoga } from '../../src/yoga.js';
+import { buildYoga } from '../../src/http/yoga.js';
 import type { Scenario } from './scenarios.js';
 
 export interface ExplainedStatement {

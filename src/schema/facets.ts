@@ -1,4 +1,4 @@
-import { accessFor } from './access.js';
+import { accessFor } from './workspace.js';
 import { sessionFacets, type FacetValue, type SessionFacets } from '../sessions/facets.js';
 import { builder } from './builder.js';
 import { SessionFilterRef } from './session.js';

@@ -1,8 +1,8 @@
-import { accessFor } from './access.js';
+import { accessFor } from './workspace.js';
 import { DEFAULT_PAGE_SIZE, listSessions, type SessionPage } from '../sessions/list.js';
 import { deleteSession, freezeSession, setArchived, updateSession } from '../sessions/lifecycle.js';
 import { saveSession } from '../sessions/save.js';
-import { findVisibleSession } from '../sessions/session-id.js';
+import { findVisibleSession } from '../sessions/visible-session.js';
 import { builder } from './builder.js';
 import { SessionCreatorRef } from './creator.js';
 import {

@@ -1,4 +1,4 @@
-import { accessFor } from './access.js';
+import { accessFor } from './workspace.js';
 import {
   appendTranscript,
   checkTranscriptArgs,

@@ -1,8 +1,8 @@
 import type { PrismaClient, Session } from '../generated/prisma/client.js';
 import { visibleToMemberSql } from '../auth/access.js';
 import type { Principal } from '../auth/principal.js';
-import { CANONICAL_UUID } from './session-id.js';
-import { SESSION_COLUMNS } from './session-row.js';
+import { CANONICAL_UUID } from './visible-session.js';
+import { SESSION_COLUMNS } from './sql.js';
 
 /**
  * Sessions by id for federation's reference resolver, in one statement for any number of ids,

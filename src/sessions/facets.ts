@@ -1,7 +1,7 @@
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { visibleSessionsSql, type WorkspaceAccess } from '../auth/access.js';
 import { sessionFilterConditions, type SessionFilter } from './filter.js';
-import { allOf } from './session-row.js';
+import { allOf } from './sql.js';
 
 export interface FacetValue {
   value: string;

@@ -4,8 +4,8 @@ import { requireCanChange, type SessionChange, type WorkspaceAccess } from '../a
 import { AppError, badUserInput, notFound, type ValidationItem } from '../errors.js';
 import { validateText } from './input-rules.js';
 import { normalizeLabels, validateLabels, type Label } from './labels.js';
-import { findVisibleSession } from './session-id.js';
-import { SESSION_COLUMNS } from './session-row.js';
+import { findVisibleSession } from './visible-session.js';
+import { SESSION_COLUMNS } from './sql.js';
 
 type Tx = Prisma.TransactionClient;
 

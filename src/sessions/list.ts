@@ -3,8 +3,8 @@ import { badUserInput, type ValidationItem } from '../errors.js';
 import { visibleSessionsSql, type WorkspaceAccess } from '../auth/access.js';
 import { sessionFilterConditions, type SessionFilter } from './filter.js';
 import { MAX_INT32 } from './input-rules.js';
-import { allOf, SESSION_COLUMNS } from './session-row.js';
-import { CANONICAL_UUID } from './session-id.js';
+import { allOf, SESSION_COLUMNS } from './sql.js';
+import { CANONICAL_UUID } from './visible-session.js';
 
 export type SessionOrderField = 'UPDATED_AT' | 'LAST_MESSAGE_AT' | 'CREATED_AT' | 'MESSAGE_COUNT';
 export type OrderDirection = 'ASC' | 'DESC';

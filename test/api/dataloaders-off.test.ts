@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { print } from 'graphql';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildYoga, type Yoga } from '../../src/yoga.js';
+import { buildYoga, type Yoga } from '../../src/http/yoga.js';
 import { ListSessionsWithLazyFieldsDocument, SaveSessionDocument } from '../generated/graphql.js';
 import { sharedTestDatabase, type TestDatabase } from '../support/database.js';
 import { memoryLogger } from '../support/server.js';

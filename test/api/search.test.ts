@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { allOf } from '../../src/sessions/session-row.js';
+import { allOf } from '../../src/sessions/sql.js';
 import { sessionFilterConditions } from '../../src/sessions/filter.js';
 import { SaveSessionDocument, SessionIdsDocument, type SaveSessionInput } from '../generated/graphql.js';
 import { createTestServer, type TestServer } from '../support/server.js';

@@ -2,7 +2,7 @@ import { print, type ExecutionResult } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { loadConfig } from '../../src/config.js';
 import type { LogFields, Logger } from '../../src/logger.js';
-import { buildYoga, type Yoga } from '../../src/yoga.js';
+import { buildYoga, type Yoga } from '../../src/http/yoga.js';
 import { sharedTestDatabase, type TestDatabase } from './database.js';
 
 export interface LogLine {

@@ -17,7 +17,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { AppError, type ValidationItem } from './errors.js';
+import { AppError, type ValidationItem } from '../../errors.js';
 
 /**
  * Every list the API takes as input is bounded in the schema: its argument or input field carries

@@ -1,11 +1,11 @@
 import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
-import { SessionFacetsDocument } from '../generated/graphql.js';
-import { createTestServer } from '../support/server.js';
-import { createTenant } from '../support/tenant.js';
+import { startServer, type RunningServer } from '../../../src/http/server.js';
+import { loadConfig } from '../../../src/config.js';
+import { createLogger } from '../../../src/logger.js';
+import { SessionFacetsDocument } from '../../generated/graphql.js';
+import { createTestServer } from '../../support/server.js';
+import { createTenant } from '../../support/tenant.js';
 
 const DEMO_TOKEN = 'cst_demo-token-for-the-metric-test';
 

@@ -14,9 +14,9 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
-import type { Context } from './context.js';
-import { AppError } from './errors.js';
-import { isRecord } from './schema/is-record.js';
+import type { Context } from '../../context.js';
+import { AppError } from '../../errors.js';
+import { isRecord } from '../../schema/is-record.js';
 
 /**
  * The `_service` field (federation: the whole subgraph SDL) if the operation that will run selects

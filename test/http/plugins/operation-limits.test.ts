@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LIMITS } from '../../src/config.js';
-import { buildYoga } from '../../src/yoga.js';
-import { sharedTestDatabase } from '../support/database.js';
-import { createTestServer, memoryLogger, type EnvelopeError } from '../support/server.js';
-import { createTenant } from '../support/tenant.js';
+import { DEFAULT_LIMITS } from '../../../src/config.js';
+import { buildYoga } from '../../../src/http/yoga.js';
+import { sharedTestDatabase } from '../../support/database.js';
+import { createTestServer, memoryLogger, type EnvelopeError } from '../../support/server.js';
+import { createTenant } from '../../support/tenant.js';
 
 describe('operation limits', () => {
   const post = async (body: unknown, token?: string, limits = DEFAULT_LIMITS, maxBodyBytes?: number) => {

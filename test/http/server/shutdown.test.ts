@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTs } from '../support/process.js';
+import { startTs } from '../../support/process.js';
 
 const TOKEN = 'cst_shutdown-test-demo-token';
 const PROCESS_TEST_TIMEOUT = 180_000;

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { MAX_LOGGED_NAME_LENGTH, MAX_OPERATION_LABELS } from '../../src/observability.js';
-import { buildYoga } from '../../src/yoga.js';
-import { AppendTranscriptDocument, GetSessionDocument, SaveSessionDocument } from '../generated/graphql.js';
+import { MAX_LOGGED_NAME_LENGTH, MAX_OPERATION_LABELS } from '../../../src/http/plugins/observability.js';
+import { buildYoga } from '../../../src/http/yoga.js';
+import { AppendTranscriptDocument, GetSessionDocument, SaveSessionDocument } from '../../generated/graphql.js';
 import pg from 'pg';
-import { openTestDatabase, TEST_DATABASE_URL, withFreshDatabase } from '../support/database.js';
-import { createTestServer, memoryLogger } from '../support/server.js';
-import { budget } from '../support/budget.js';
-import { createTenant } from '../support/tenant.js';
+import { openTestDatabase, TEST_DATABASE_URL, withFreshDatabase } from '../../support/database.js';
+import { createTestServer, memoryLogger } from '../../support/server.js';
+import { budget } from '../../support/budget.js';
+import { createTenant } from '../../support/tenant.js';
 
 describe('logs, metrics and probes', () => {
   it('logs one line per GraphQL request with its id, operation, status, duration and outcome; never tokens or content', async () => {

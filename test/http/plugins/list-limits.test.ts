@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MAX_FILTER_LABEL_KEYS, MAX_FILTER_VALUES } from '../../src/sessions/filter.js';
-import { SaveSessionDocument, SessionIdsDocument, type LabelFilter, type SessionFilter } from '../generated/graphql.js';
-import { createTestServer, type TestServer } from '../support/server.js';
-import { createTenant, type Tenant } from '../support/tenant.js';
+import { MAX_FILTER_LABEL_KEYS, MAX_FILTER_VALUES } from '../../../src/sessions/filter.js';
+import { SaveSessionDocument, SessionIdsDocument, type LabelFilter, type SessionFilter } from '../../generated/graphql.js';
+import { createTestServer, type TestServer } from '../../support/server.js';
+import { createTenant, type Tenant } from '../../support/tenant.js';
 
 describe('every input list is bounded before anything runs', () => {
   let server: TestServer;

@@ -1,12 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Config } from './config.js';
-import type { Database } from './db/client.js';
-import { prepareDatabase } from './db/prepare.js';
-import type { Logger } from './logger.js';
-import { seedDemoTenant } from './admin/provision.js';
-import { createMetricsRegistry, createStatementCounter } from './observability.js';
-import { createRateLimiter } from './rate-limit.js';
+import type { Config } from '../config.js';
+import type { Database } from '../db/client.js';
+import { prepareDatabase } from '../db/prepare.js';
+import type { Logger } from '../logger.js';
+import { seedDemoTenant } from '../admin/provision.js';
+import { createMetricsRegistry, createStatementCounter } from './plugins/observability.js';
+import { createRateLimiter } from './plugins/rate-limit.js';
 import { buildYoga, type Yoga } from './yoga.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;

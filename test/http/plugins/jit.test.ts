@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { print } from 'graphql';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildYoga, type Yoga } from '../../src/yoga.js';
+import { buildYoga, type Yoga } from '../../../src/http/yoga.js';
 import {
   AppendTranscriptDocument,
   ArchiveSessionDocument,
@@ -11,10 +11,10 @@ import {
   ListWithEverythingDocument,
   SaveSessionDocument,
   SessionFacetsDocument,
-} from '../generated/graphql.js';
-import { sharedTestDatabase } from '../support/database.js';
-import { memoryLogger } from '../support/server.js';
-import { createTenant, type Tenant } from '../support/tenant.js';
+} from '../../generated/graphql.js';
+import { sharedTestDatabase } from '../../support/database.js';
+import { memoryLogger } from '../../support/server.js';
+import { createTenant, type Tenant } from '../../support/tenant.js';
 
 /**
  * GRAPHQL_JIT=true (a benchmark baseline) must not change the contract: the same requests get the

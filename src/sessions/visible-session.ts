@@ -1,7 +1,7 @@
 import type { PrismaClient, Session } from '../generated/prisma/client.js';
 import { AppError, badUserInput, notFound } from '../errors.js';
 import { visibleSessionsSql, type WorkspaceAccess } from '../auth/access.js';
-import { SESSION_COLUMNS } from './session-row.js';
+import { SESSION_COLUMNS } from './sql.js';
 
 const UUID_TEMPLATE = 'xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx';
 export const MIN_PREFIX_HEX_DIGITS = 8;

@@ -13,7 +13,7 @@ import {
   type GraphQLInputType,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { Logger } from './logger.js';
+import type { Logger } from '../../logger.js';
 
 /**
  * GRAPHQL_JIT: executes operations with graphql-jit, which compiles each document once (cached per

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { buildYoga } from '../../src/yoga.js';
-import { sharedTestDatabase } from '../support/database.js';
-import { memoryLogger } from '../support/server.js';
-import { createTenant } from '../support/tenant.js';
+import { buildYoga } from '../../../src/http/yoga.js';
+import { sharedTestDatabase } from '../../support/database.js';
+import { memoryLogger } from '../../support/server.js';
+import { createTenant } from '../../support/tenant.js';
 
 async function yogaWith(options: { graphiql: boolean; introspection: boolean; corsOrigins?: string[] }) {
   const { database } = await sharedTestDatabase();

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_TABLE, type ErrorCode } from '../../src/errors.js';
-import { MAX_INPUT_DEPTH } from '../../src/input-guard.js';
-import { buildYoga } from '../../src/yoga.js';
+import { MAX_INPUT_DEPTH } from '../../src/http/plugins/input-guard.js';
+import { buildYoga } from '../../src/http/yoga.js';
 import { AppendTranscriptDocument, GetSessionDocument, ListSessionsWithLazyFieldsDocument, SaveSessionDocument } from '../generated/graphql.js';
 import { openTestDatabase, withFreshDatabase } from '../support/database.js';
 import { randomHex, uuidWithPrefix } from '../support/ids.js';

@@ -2,9 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootstrap, seedDemoTenant } from '../../src/admin/provision.js';
-import { openTestDatabase, withFreshDatabase } from '../support/database.js';
-import { runTs, startTs } from '../support/process.js';
+import { bootstrap, seedDemoTenant } from '../../../src/admin/provision.js';
+import { openTestDatabase, withFreshDatabase } from '../../support/database.js';
+import { runTs, startTs } from '../../support/process.js';
 
 const DEMO_TOKEN = 'cst_demo-token-for-the-start-test';
 

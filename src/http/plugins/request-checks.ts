@@ -1,5 +1,5 @@
 import type { Plugin } from 'graphql-yoga';
-import { AppError, envelope } from './errors.js';
+import { AppError, envelope } from '../../errors.js';
 
 /** What yoga can answer in (its result processors), most specific last. */
 const ANSWER_TYPES = ['text/event-stream', 'multipart/mixed', 'application/graphql-response+json', 'application/json'];

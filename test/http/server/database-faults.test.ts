@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import net, { type AddressInfo } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../src/db/client.js';
-import { AppendTranscriptDocument, GetSessionDocument, SaveSessionDocument, ViewerDocument } from '../generated/graphql.js';
-import { TEST_DATABASE_URL, openTestDatabase, type TestDatabase } from '../support/database.js';
-import { createTestServer, type EnvelopeError, type TestServer } from '../support/server.js';
-import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
-import { createTenant, type Tenant } from '../support/tenant.js';
+import { openDatabase, type Database } from '../../../src/db/client.js';
+import { AppendTranscriptDocument, GetSessionDocument, SaveSessionDocument, ViewerDocument } from '../../generated/graphql.js';
+import { TEST_DATABASE_URL, openTestDatabase, type TestDatabase } from '../../support/database.js';
+import { createTestServer, type EnvelopeError, type TestServer } from '../../support/server.js';
+import { startTcpProxy, type TcpProxy } from '../../support/tcp-proxy.js';
+import { createTenant, type Tenant } from '../../support/tenant.js';
 
 const STATEMENT_TIMEOUT_MS = 500;
 

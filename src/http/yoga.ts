@@ -1,23 +1,23 @@
 import { createYoga, useReadinessCheck, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Registry } from 'prom-client';
-import { DEFAULT_LIMITS, type Config } from './config.js';
-import { createContextFactory, type Context } from './context.js';
-import { useCors } from './cors.js';
-import { useJitExecution } from './jit.js';
-import { toPublicError, withRequestEnvelope } from './errors.js';
-import type { PrismaClient } from './generated/prisma/client.js';
-import { errorFields, type Logger } from './logger.js';
-import { graphiqlOptions, renderLocalGraphiQL, useGraphiQLAssets } from './graphiql.js';
-import { useInputGuard } from './input-guard.js';
-import { useIntrospectionOff } from './introspection.js';
-import { useListLimits } from './list-limits.js';
-import { createMetricsRegistry, useObservability } from './observability.js';
-import { useOperationLimits } from './limits.js';
-import type { RateLimiter } from './rate-limit.js';
-import { useRequestId } from './request-id.js';
-import { useRequestChecks } from './request-checks.js';
-import { useVersionGate } from './version-gate.js';
-import { schema } from './schema/index.js';
+import { DEFAULT_LIMITS, type Config } from '../config.js';
+import { createContextFactory, type Context } from '../context.js';
+import { useCors } from './plugins/cors.js';
+import { useJitExecution } from './plugins/jit.js';
+import { toPublicError, withRequestEnvelope } from '../errors.js';
+import type { PrismaClient } from '../generated/prisma/client.js';
+import { errorFields, type Logger } from '../logger.js';
+import { graphiqlOptions, renderLocalGraphiQL, useGraphiQLAssets } from './plugins/graphiql.js';
+import { useInputGuard } from './plugins/input-guard.js';
+import { useIntrospectionOff } from './plugins/introspection.js';
+import { useListLimits } from './plugins/list-limits.js';
+import { createMetricsRegistry, useObservability } from './plugins/observability.js';
+import { useOperationLimits } from './plugins/operation-limits.js';
+import type { RateLimiter } from './plugins/rate-limit.js';
+import { useRequestId } from './plugins/request-id.js';
+import { useRequestChecks } from './plugins/request-checks.js';
+import { useVersionGate } from './plugins/version-gate.js';
+import { schema } from '../schema/index.js';
 
 export interface YogaDeps {
   config: Pick<Config, 'graphiql' | 'introspection' | 'demoToken'> & Partial<Pick<Config, 'minClientVersion' | 'limits' | 'maxBodyBytes'>> &

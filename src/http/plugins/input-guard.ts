@@ -1,6 +1,6 @@
 import { GraphQLError, type ASTNode, type ValidationRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { AppError, envelope, type ValidationItem } from './errors.js';
+import { AppError, envelope, type ValidationItem } from '../../errors.js';
 
 /**
  * Values the database cannot store as sent, or that would take unbounded work to handle, are

@@ -1,6 +1,6 @@
 import type { Plugin } from 'graphql-yoga';
 import semver from 'semver';
-import { AppError } from './errors.js';
+import { AppError } from '../../errors.js';
 
 export const CLIENT_VERSION_HEADER = 'x-client-version';
 

@@ -2,9 +2,9 @@ import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import type { Plugin } from 'graphql-yoga';
 import { getOperationAST } from 'graphql';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
-import type { Context } from './context.js';
-import { isErrorCode } from './errors.js';
-import type { Logger } from './logger.js';
+import type { Context } from '../../context.js';
+import { isErrorCode } from '../../errors.js';
+import type { Logger } from '../../logger.js';
 import { requestIdOf } from './request-id.js';
 
 /**

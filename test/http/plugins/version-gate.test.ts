@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { buildYoga } from '../../src/yoga.js';
-import { sharedTestDatabase } from '../support/database.js';
-import { memoryLogger } from '../support/server.js';
+import { buildYoga } from '../../../src/http/yoga.js';
+import { sharedTestDatabase } from '../../support/database.js';
+import { memoryLogger } from '../../support/server.js';
 
 describe('MIN_CLIENT_VERSION: the X-Client-Version gate', () => {
   const ask = async (minClientVersion: string | undefined, version?: string) => {

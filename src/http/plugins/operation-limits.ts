@@ -22,8 +22,8 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { Limits } from './config.js';
-import { AppError } from './errors.js';
+import type { Limits } from '../../config.js';
+import { AppError } from '../../errors.js';
 
 /**
  * The estimated cost of an operation: every field costs 1, and a paged field multiplies the cost

@@ -1,11 +1,11 @@
 import type { Plugin } from 'graphql-yoga';
 import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { bearerToken } from './auth/principal.js';
-import { hashToken } from './auth/tokens.js';
-import { VerifiedTokens } from './auth/verified-tokens.js';
-import { AppError } from './errors.js';
-import { errorFields, type Logger } from './logger.js';
+import { bearerToken } from '../../auth/principal.js';
+import { hashToken } from '../../auth/tokens.js';
+import { VerifiedTokens } from '../../auth/verified-tokens.js';
+import { AppError } from '../../errors.js';
+import { errorFields, type Logger } from '../../logger.js';
 
 /**
  * RATE_LIMIT_PER_MINUTE per token that authenticated successfully, per client address for every
