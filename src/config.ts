@@ -28,11 +28,6 @@ export interface Config {
   limits: Limits;
   /** Largest accepted request body. */
   maxBodyBytes: number;
-  /**
-   * Benchmark baseline only: false makes each lazy field (creator, labels, usage, transcript) load
-   * per parent, the N+1 a server without batching has. Never turn it off in production.
-   */
-  dataloaders: boolean;
   /** Execute operations with graphql-jit (compiled per document) instead of graphql-js. */
   graphqlJit: boolean;
   /** Requests per minute per token (or client IP); 0 turns limiting off. */
@@ -190,7 +185,6 @@ export function loadConfig(env: Env = process.env): Config {
     introspection: readBoolean(env, 'INTROSPECTION', true),
     corsOrigins: readCorsOrigins(env),
     logLevel: readLogLevel(env),
-    dataloaders: readBoolean(env, 'DATALOADERS', true),
     graphqlJit: readBoolean(env, 'GRAPHQL_JIT', false),
     minClientVersion: readMinClientVersion(env),
     limits: {

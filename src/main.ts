@@ -1,37 +1,4 @@
-import { startServer } from './http/server.js';
-import { ConfigError, loadConfig } from './config.js';
-import { createLogger, errorFields } from './logger.js';
+import { serve } from './http/serve.js';
 
 /** Entry point: `npm start`. */
-async function main(): Promise<void> {
-  const config = loadConfig();
-  const logger = createLogger(config.logLevel);
-  const server = await startServer(config, logger);
-  logger.info('server listening', { url: server.url, database: server.database.mode });
-  process.stdout.write(`GraphQL API and GraphiQL at ${server.url}\n`);
-
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info('shutting down', { signal });
-    server.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error('shutdown failed', errorFields(error));
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
-}
-
-main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`Configuration error: ${error.message}\n`);
-  } else {
-    process.stderr.write(`Failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
-  }
-  process.exit(1);
-});
+serve();

@@ -15,7 +15,6 @@ describe('configuration from the environment', () => {
       introspection: true,
       corsOrigins: undefined,
       logLevel: 'info',
-      dataloaders: true,
       graphqlJit: false,
       minClientVersion: undefined,
       limits: { maxDepth: 12, maxAliases: 15, maxTokens: 5000, maxDirectives: 20, maxNesting: 100, maxCost: 50_000 },
@@ -42,7 +41,9 @@ describe('configuration from the environment', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://h/db', MIGRATE_ON_START: 'yes' }).migrateOnStart).toBe(true);
     expect(loadConfig({ DB_STATEMENT_TIMEOUT_MS: '2500', DB_CONNECT_TIMEOUT_MS: '800', DB_POOL_SIZE: '4' }).pool).toEqual({ statementTimeoutMs: 2500, connectTimeoutMs: 800, size: 4 });
     expect(loadConfig({ RATE_LIMIT_PER_MINUTE: '0', REDIS_URL: 'redis://127.0.0.1:6379' })).toMatchObject({ rateLimitPerMinute: 0, redisUrl: 'redis://127.0.0.1:6379' });
-    expect(loadConfig({ DATALOADERS: 'false', GRAPHQL_JIT: 'on' })).toMatchObject({ dataloaders: false, graphqlJit: true });
+    expect(loadConfig({ GRAPHQL_JIT: 'on' })).toMatchObject({ graphqlJit: true });
+    // The benchmark's N+1 baseline is no setting of the server (scripts/bench/unbatched-server.ts).
+    expect(loadConfig({ DATALOADERS: 'false' })).not.toHaveProperty('dataloaders');
   });
 
   it('reads CORS_ORIGINS as the origins browsers send: lower-case host, no default port, no trailing slash', () => {

@@ -36,7 +36,7 @@ export const USAGE = `Usage: npm run bench -- [flags]
   --duration S         measured seconds per scenario (default 10; a warm-up runs before)
   --connections N      concurrent autocannon connections (default 10)
   --scenarios LIST     comma-separated, from ${SCENARIO_IDS.join(',')} (default: all)
-  --no-baselines       only the default server (no DATALOADERS=false or GRAPHQL_JIT=true runs)
+  --no-baselines       only the default server (no unbatched-loader or GRAPHQL_JIT=true runs)
   --json               JSON on stdout (the table goes to stderr)
   --keep-db            keep the fresh database (its URL is printed) to rerun with --database-url
   --database-url URL   use this database; seeded when it has no bench data; never dropped

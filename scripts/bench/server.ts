@@ -3,16 +3,17 @@ import { startServerProcess, type ServerProcess as Spawned } from '../support/se
 
 const STARTUP_TIMEOUT_MS = 120_000;
 
-/** A server configuration the bench compares: the environment switches it starts with. */
+/** A server configuration the bench compares: its entry point and the environment it starts with. */
 export interface Variant {
   name: 'default' | 'no-dataloaders' | 'jit';
+  entry?: string;
   env: Record<string, string>;
 }
 
 export const VARIANTS: Record<Variant['name'], Variant> = {
-  default: { name: 'default', env: { DATALOADERS: 'true', GRAPHQL_JIT: 'false' } },
-  'no-dataloaders': { name: 'no-dataloaders', env: { DATALOADERS: 'false', GRAPHQL_JIT: 'false' } },
-  jit: { name: 'jit', env: { DATALOADERS: 'true', GRAPHQL_JIT: 'true' } },
+  default: { name: 'default', env: { GRAPHQL_JIT: 'false' } },
+  'no-dataloaders': { name: 'no-dataloaders', entry: 'scripts/bench/unbatched-server.ts', env: { GRAPHQL_JIT: 'false' } },
+  jit: { name: 'jit', env: { GRAPHQL_JIT: 'true' } },
 };
 
 export interface ServerProcess extends Omit<Spawned, 'stop'> {
@@ -37,6 +38,7 @@ const STATEMENTS_METRIC = /^db_statements_total(?:\{[^}]*\})? (\d+(?:\.\d+)?(?:e
 export async function startServer(databaseUrl: string, variant: Variant, options: { cpuProfileDir?: string } = {}): Promise<ServerProcess> {
   const server = await startServerProcess({
     env: { DATABASE_URL: databaseUrl, MIGRATE_ON_START: 'false', ...variant.env },
+    ...(variant.entry ? { entry: variant.entry } : {}),
     nodeArgs: options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [],
     startupTimeoutMs: STARTUP_TIMEOUT_MS,
   });

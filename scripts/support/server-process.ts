@@ -30,6 +30,8 @@ export interface ServerOptions {
   env: Record<string, string>;
   /** Node flags before the entry point (e.g. --cpu-prof). */
   nodeArgs?: string[];
+  /** The entry point, from the repository's root: `src/main.ts` (what `npm start` runs) unless set. */
+  entry?: string;
   startupTimeoutMs: number;
   /** Called with every complete line the server writes to stdout or stderr. */
   onLine?: (line: string) => void;
@@ -53,7 +55,7 @@ export interface ServerProcess {
  * listens; rejects if it exits first or does not start in time.
  */
 export async function startServerProcess(options: ServerOptions): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', options.entry ?? 'src/main.ts'], {
     cwd: REPO_ROOT,
     env: { ...measuredServerEnv(), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

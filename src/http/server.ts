@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import { prepareDatabase } from '../db/prepare.js';
 import type { Logger } from '../logger.js';
+import type { LoaderOptions } from '../sessions/loaders.js';
 import { seedDemoTenant } from '../admin/provision.js';
 import { createMetricsRegistry, createStatementCounter } from './plugins/observability.js';
 import { createRateLimiter } from './plugins/rate-limit.js';
@@ -19,7 +20,12 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+export interface ServerOptions {
+  /** Only for the benchmark's N+1 baseline (scripts/bench): loaders that do not batch. */
+  loaders?: LoaderOptions;
+}
+
+export async function startServer(config: Config, logger: Logger, options: ServerOptions = {}): Promise<RunningServer> {
   const metrics = createMetricsRegistry();
   const database = await prepareDatabase(config, logger, createStatementCounter(metrics));
   // GraphiQL's Authorization header: DEMO_TOKEN when that token works, otherwise a placeholder.
@@ -42,7 +48,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       ? createRateLimiter({ perMinute: config.rateLimitPerMinute, redisUrl: config.redisUrl, logger })
       : undefined;
   await rateLimiter?.ready();
-  const yoga = buildYoga({ config: { ...config, demoToken }, prisma: database.prisma, logger, metrics, rateLimit: rateLimiter });
+  const yoga = buildYoga({ config: { ...config, demoToken }, prisma: database.prisma, logger, metrics, rateLimit: rateLimiter, loaders: options.loaders });
   const server: Server = createServer(yoga);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,10 +1,12 @@
 import { createYoga, useReadinessCheck, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Registry } from 'prom-client';
 import { DEFAULT_LIMITS, type Config } from '../config.js';
-import { createContextFactory, type Context } from '../context.js';
+import { createContext, type Context } from '../context.js';
+import type { LoaderOptions } from '../sessions/loaders.js';
 import { useCors } from './plugins/cors.js';
 import { useJitExecution } from './plugins/jit.js';
-import { toPublicError, withRequestEnvelope } from '../errors.js';
+import { useErrorEnvelope } from './plugins/error-envelope.js';
+import { toPublicError } from './public-errors.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { errorFields, type Logger } from '../logger.js';
 import { graphiqlOptions, renderLocalGraphiQL, useGraphiQLAssets } from './plugins/graphiql.js';
@@ -14,18 +16,20 @@ import { useListLimits } from './plugins/list-limits.js';
 import { createMetricsRegistry, useObservability } from './plugins/observability.js';
 import { useOperationLimits } from './plugins/operation-limits.js';
 import type { RateLimiter } from './plugins/rate-limit.js';
-import { useRequestId } from './plugins/request-id.js';
+import { requestIdOf, useRequestId } from './plugins/request-id.js';
 import { useRequestChecks } from './plugins/request-checks.js';
 import { useVersionGate } from './plugins/version-gate.js';
 import { schema } from '../schema/index.js';
 
 export interface YogaDeps {
   config: Pick<Config, 'graphiql' | 'introspection' | 'demoToken'> & Partial<Pick<Config, 'minClientVersion' | 'limits' | 'maxBodyBytes'>> &
-    Partial<Pick<Config, 'dataloaders' | 'graphqlJit' | 'corsOrigins'>>;
+    Partial<Pick<Config, 'graphqlJit' | 'corsOrigins'>>;
   prisma: PrismaClient;
   logger: Logger;
   /** Where /metrics reads from; a new registry per server by default. */
   metrics?: Registry;
+  /** Only for the benchmark's N+1 baseline (scripts/bench): loaders that do not batch. */
+  loaders?: LoaderOptions;
   /** Request budgets (startServer makes one from the config); authentication feeds its verified tokens. */
   rateLimit?: Pick<RateLimiter, 'plugin' | 'verifiedTokens'>;
 }
@@ -35,42 +39,14 @@ const GRAPHQL_ENDPOINT = '/graphql';
 
 export type Yoga = YogaServerInstance<Record<string, unknown>, Context>;
 
-/**
- * Maps every execution error to the envelope (errors.ts) while the request context is at hand, so
- * unexpected ones are logged with the request id before they are masked.
- */
-function useErrorEnvelope(logger: Logger): Plugin<Context> {
-  return {
-    // Validation errors never reach yoga's error masking: envelope them here.
-    onValidate() {
-      return ({ valid, result }) => {
-        if (!valid) for (const error of result) withRequestEnvelope(error);
-      };
-    },
-    onExecute() {
-      return {
-        onExecuteDone({ args, result, setResult }) {
-          if (!('errors' in result) || !result.errors?.length) return;
-          const { requestId } = args.contextValue;
-          const errors = result.errors.map((original) => {
-            const { error, log } = toPublicError(original);
-            if (log) {
-              const message = log === 'error' ? 'unexpected error' : 'database fault';
-              logger[log](message, { requestId, path: original.path, ...errorFields(original.originalError ?? original) });
-            }
-            return error;
-          });
-          setResult({ ...result, errors });
-        },
-      };
-    },
-  };
-}
-
-export function buildYoga({ config, prisma, logger, metrics = createMetricsRegistry(), rateLimit }: YogaDeps): Yoga {
+export function buildYoga({ config, prisma, logger, metrics = createMetricsRegistry(), rateLimit, loaders }: YogaDeps): Yoga {
   return createYoga<Record<string, unknown>, Context>({
     schema,
-    context: createContextFactory({ prisma, logger, loaders: { batch: config.dataloaders ?? true }, verifiedTokens: rateLimit?.verifiedTokens }),
+    context: ({ request }) =>
+      createContext(
+        { prisma, logger, loaders, verifiedTokens: rateLimit?.verifiedTokens },
+        { requestId: requestIdOf(request), authorization: request.headers.get('authorization') },
+      ),
     graphqlEndpoint: GRAPHQL_ENDPOINT,
     healthCheckEndpoint: '/health',
     landingPage: false,

@@ -1,15 +1,6 @@
 import { accessFor } from './workspace.js';
-import {
-  appendTranscript,
-  checkTranscriptArgs,
-  type AppendResult,
-  DEFAULT_TRANSCRIPT_PAGE,
-  MAX_BATCH_MESSAGES,
-  MAX_TOOL_CALLS,
-  type StoredMessage,
-  type ToolCall,
-  type TranscriptPage,
-} from '../sessions/transcript.js';
+import { appendTranscript, MAX_BATCH_MESSAGES, MAX_TOOL_CALLS, type AppendResult, type ToolCall } from '../sessions/transcript-append.js';
+import { checkTranscriptArgs, DEFAULT_TRANSCRIPT_PAGE, type StoredMessage, type TranscriptPage } from '../sessions/transcript-read.js';
 import { builder } from './builder.js';
 import { SessionRef } from './session.js';
 import { isRecord } from './is-record.js';

@@ -3,7 +3,7 @@ import type { SessionOrigin, SessionVisibility } from '../generated/prisma/enums
 import { AppError, badUserInput, type ValidationItem } from '../errors.js';
 import { requireOriginAllowed, requireWriter, type WorkspaceAccess } from '../auth/access.js';
 import { normalizeLabels, validateLabels, type Label } from './labels.js';
-import { lockSession } from './lifecycle.js';
+import { lockSession } from './session-lock.js';
 import { validateText } from './input-rules.js';
 
 export interface SaveSessionInput {

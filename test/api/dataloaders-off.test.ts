@@ -19,8 +19,8 @@ describe('DATALOADERS=false (benchmark baseline)', () => {
 
   beforeAll(async () => {
     db = await sharedTestDatabase();
-    const make = (dataloaders: boolean) =>
-      buildYoga({ config: { graphiql: false, introspection: true, demoToken: undefined, dataloaders }, prisma: db.database.prisma, logger: memoryLogger() });
+    const make = (batch: boolean) =>
+      buildYoga({ config: { graphiql: false, introspection: true, demoToken: undefined }, loaders: { batch }, prisma: db.database.prisma, logger: memoryLogger() });
     yogas.batched = make(true);
     yogas.perParent = make(false);
     // Two owners, so creators repeat across the page (a cache would hide per-parent loading).

@@ -56,18 +56,21 @@ export interface TestServer {
 
 /**
  * GRAPHQL_JIT and DATALOADERS from the environment, so a suite can be rerun under the benchmark's
- * baselines (`GRAPHQL_JIT=true npx vitest run test/api/errors.test.ts`); unset, the defaults.
+ * baselines (`GRAPHQL_JIT=true npx vitest run test/http/errors.test.ts`, `DATALOADERS=false …`
+ * for loaders that do not batch); unset, the defaults.
  */
 function executionSwitches() {
-  const { graphqlJit, dataloaders } = loadConfig({ GRAPHQL_JIT: process.env.GRAPHQL_JIT, DATALOADERS: process.env.DATALOADERS });
-  return { graphqlJit, dataloaders };
+  const { graphqlJit } = loadConfig({ GRAPHQL_JIT: process.env.GRAPHQL_JIT });
+  return { config: { graphqlJit }, loaders: { batch: process.env.DATALOADERS?.trim().toLowerCase() !== 'false' } };
 }
 
 export async function createTestServer(db?: TestDatabase): Promise<TestServer> {
   const database = db ?? (await sharedTestDatabase());
   const logger = memoryLogger();
+  const switches = executionSwitches();
   const yoga = buildYoga({
-    config: { graphiql: true, introspection: true, demoToken: undefined, ...executionSwitches() },
+    config: { graphiql: true, introspection: true, demoToken: undefined, ...switches.config },
+    loaders: switches.loaders,
     prisma: database.database.prisma,
     logger,
   });

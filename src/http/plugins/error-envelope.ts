@@ -1,0 +1,36 @@
+import type { Plugin } from 'graphql-yoga';
+import type { Context } from '../../context.js';
+import { errorFields, type Logger } from '../../logger.js';
+import { toPublicError, withRequestEnvelope } from '../public-errors.js';
+
+/**
+ * Maps every execution error to the envelope (public-errors.ts) while the request context is at hand, so
+ * unexpected ones are logged with the request id before they are masked.
+ */
+export function useErrorEnvelope(logger: Logger): Plugin<Context> {
+  return {
+    // Validation errors never reach yoga's error masking: envelope them here.
+    onValidate() {
+      return ({ valid, result }) => {
+        if (!valid) for (const error of result) withRequestEnvelope(error);
+      };
+    },
+    onExecute() {
+      return {
+        onExecuteDone({ args, result, setResult }) {
+          if (!('errors' in result) || !result.errors?.length) return;
+          const { requestId } = args.contextValue;
+          const errors = result.errors.map((original) => {
+            const { error, log } = toPublicError(original);
+            if (log) {
+              const message = log === 'error' ? 'unexpected error' : 'database fault';
+              logger[log](message, { requestId, path: original.path, ...errorFields(original.originalError ?? original) });
+            }
+            return error;
+          });
+          setResult({ ...result, errors });
+        },
+      };
+    },
+  };
+}

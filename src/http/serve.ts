@@ -1,0 +1,44 @@
+import { ConfigError, loadConfig } from '../config.js';
+import { createLogger, errorFields } from '../logger.js';
+import { startServer, type ServerOptions } from './server.js';
+
+
+async function run(options: ServerOptions): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const server = await startServer(config, logger, options);
+  logger.info('server listening', { url: server.url, database: server.database.mode });
+  process.stdout.write(`GraphQL API and GraphiQL at ${server.url}\n`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { signal });
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error('shutdown failed', errorFields(error));
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+/**
+ * Runs the server as `npm start` does: configuration from the environment, the ready line on
+ * stdout, a graceful stop on SIGTERM or SIGINT, and exit code 1 with a one-line reason when it
+ * cannot start.
+ */
+export function serve(options: ServerOptions = {}): void {
+  run(options).catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`Configuration error: ${error.message}\n`);
+  } else {
+    process.stderr.write(`Failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  }
+  process.exit(1);
+  });
+}

@@ -1,0 +1,47 @@
+import DataLoader from 'dataloader';
+import { requirePrincipal } from '../auth/access.js';
+import type { Principal } from '../auth/principal.js';
+import type { PrismaClient, Session, User } from '../generated/prisma/client.js';
+import { loadLabels, type Label } from './labels.js';
+import { loadTranscriptPages, transcriptKey, type TranscriptPage, type TranscriptRequest } from './transcript-read.js';
+import { EMPTY_USAGE, loadUsage, type SessionUsage } from './usage.js';
+import { loadUsers } from './users.js';
+import { loadVisibleSessions } from './visible-session.js';
+
+/**
+ * Per-request batch loaders: each turns the N parents of a page into one SQL statement. They are
+ * created with the context, so nothing is cached across requests or callers.
+ */
+export interface Loaders {
+  user: DataLoader<string, User | null>;
+  labels: DataLoader<string, Label[]>;
+  usage: DataLoader<string, SessionUsage>;
+  transcript: DataLoader<TranscriptRequest, TranscriptPage, string>;
+  /** Federation: sessions by bare id, visible to the caller (needs a principal). */
+  entity: DataLoader<string, Session | null>;
+}
+
+export interface LoaderOptions {
+  /**
+   * false: every key gets its own call of the batch function, uncached, so each parent costs one
+   * statement (the N+1 of a server without DataLoader). Only for the benchmark's baseline.
+   */
+  batch?: boolean;
+}
+
+export function createLoaders(prisma: PrismaClient, principal: Principal | null, { batch = true }: LoaderOptions = {}): Loaders {
+  const options = batch ? {} : { batch: false, cache: false };
+  return {
+    user: new DataLoader((ids) => loadUsers(prisma, ids), options),
+    labels: new DataLoader(async (ids) => {
+      const labels = await loadLabels(prisma, ids);
+      return ids.map((id) => labels.get(id) ?? []);
+    }, options),
+    usage: new DataLoader(async (ids) => {
+      const usage = await loadUsage(prisma, ids);
+      return ids.map((id) => usage.get(id) ?? EMPTY_USAGE);
+    }, options),
+    transcript: new DataLoader((requests) => loadTranscriptPages(prisma, requests), { ...options, cacheKeyFn: transcriptKey }),
+    entity: new DataLoader(async (ids) => loadVisibleSessions(prisma, requirePrincipal(principal), ids), options),
+  };
+}
