@@ -1,4 +1,4 @@
-import { accessFor } from './workspace.js';
+import { inWorkspace, workspaceArgs } from './workspace.js';
 import { sessionFacets, type FacetValue, type SessionFacets } from '../sessions/facets.js';
 import { builder } from './builder.js';
 import { SessionFilterRef } from './session.js';
@@ -35,10 +35,9 @@ builder.queryField('sessionFacets', (t) =>
     type: SessionFacetsRef,
     description: 'Fills every filter drop-down in one request, under the same filter as sessions.',
     args: {
-      org: t.arg.string({ required: true }),
-      workspace: t.arg.string({ required: true }),
+      ...workspaceArgs,
       filter: t.arg({ type: SessionFilterRef }),
     },
-    resolve: async (_root, args, ctx) => sessionFacets(ctx.prisma, await accessFor(ctx, args), args.filter),
+    resolve: inWorkspace((access, args, ctx) => sessionFacets(ctx.prisma, access, args.filter)),
   }),
 );

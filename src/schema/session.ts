@@ -1,4 +1,4 @@
-import { accessFor } from './workspace.js';
+import { inWorkspace, workspaceArgs } from './workspace.js';
 import { DEFAULT_PAGE_SIZE, listSessions, type SessionPage } from '../sessions/list.js';
 import { deleteSession, freezeSession, setArchived, updateSession } from '../sessions/lifecycle.js';
 import { saveSession } from '../sessions/save.js';
@@ -114,11 +114,10 @@ builder.queryFields((t) => ({
     type: SessionRef,
     description: 'One session by full UUID or unique prefix of at least 8 hex characters.',
     args: {
-      org: t.arg.string({ required: true }),
-      workspace: t.arg.string({ required: true }),
+      ...workspaceArgs,
       id: t.arg.string({ required: true }),
     },
-    resolve: async (_root, args, ctx) => findVisibleSession(ctx.prisma, await accessFor(ctx, args), args.id),
+    resolve: inWorkspace((access, args, ctx) => findVisibleSession(ctx.prisma, access, args.id)),
   }),
   sessions: t.connection(
     {
@@ -127,15 +126,14 @@ builder.queryFields((t) => ({
       // The operation cost limit (limits.ts) reads the page size from here when neither first nor last is given.
       extensions: { defaultPageSize: DEFAULT_PAGE_SIZE },
       args: {
-        org: t.arg.string({ required: true }),
-        workspace: t.arg.string({ required: true }),
+        ...workspaceArgs,
         filter: t.arg({ type: SessionFilterRef }),
         orderBy: t.arg({ type: SessionOrderRef }),
       },
-      resolve: async (_root, args, ctx): Promise<SessionPage> => {
+      resolve: inWorkspace((access, args, ctx): Promise<SessionPage> => {
         const order = { field: args.orderBy?.field ?? 'UPDATED_AT', direction: args.orderBy?.direction ?? 'DESC' } as const;
-        return listSessions(ctx.prisma, await accessFor(ctx, args), args.filter, order, args);
-      },
+        return listSessions(ctx.prisma, access, args.filter, order, args);
+      }),
     },
     {
       name: 'SessionConnection',
@@ -166,11 +164,10 @@ const DeletedSessionRef = builder.objectRef<{ id: string }>('DeletedSession').im
 });
 
 /** The arguments every per-session mutation takes. */
-const sessionArgs = (t: Parameters<Parameters<typeof builder.mutationFields>[0]>[0]) => ({
-  org: t.arg.string({ required: true }),
-  workspace: t.arg.string({ required: true }),
-  id: t.arg.string({ required: true, description: 'Full UUID or unique prefix of at least 8 hex characters.' }),
-});
+const sessionArgs = builder.args((t) => ({
+  ...workspaceArgs,
+  id: t.string({ required: true, description: 'Full UUID or unique prefix of at least 8 hex characters.' }),
+}));
 
 builder.mutationFields((t) => ({
   saveSession: t.field({
@@ -178,40 +175,39 @@ builder.mutationFields((t) => ({
     description:
       'Creates the session, owned by the caller. Saving an id you own again (same workspace) is a safe retry that updates messageCount, model, agent and title.',
     args: {
-      org: t.arg.string({ required: true }),
-      workspace: t.arg.string({ required: true }),
+      ...workspaceArgs,
       input: t.arg({ type: SaveSessionInputRef, required: true }),
     },
-    resolve: async (_root, args, ctx) => saveSession(ctx.prisma, await accessFor(ctx, args), args.input),
+    resolve: inWorkspace((access, args, ctx) => saveSession(ctx.prisma, access, args.input)),
   }),
   updateSession: t.field({
     type: SessionRef,
     description: 'Partial update. Owners change their own sessions; an ADMIN also others\u2019 WORKSPACE sessions. Frozen: CONFLICT.',
-    args: { ...sessionArgs(t), input: t.arg({ type: UpdateSessionInputRef, required: true }) },
-    resolve: async (_root, args, ctx) => updateSession(ctx.prisma, await accessFor(ctx, args), args.id, args.input),
+    args: { ...sessionArgs, input: t.arg({ type: UpdateSessionInputRef, required: true }) },
+    resolve: inWorkspace((access, args, ctx) => updateSession(ctx.prisma, access, args.id, args.input)),
   }),
   archiveSession: t.field({
     type: SessionRef,
     description: 'Hides the session from default lists. Idempotent and reversible (SES-ARC-002).',
-    args: sessionArgs(t),
-    resolve: async (_root, args, ctx) => setArchived(ctx.prisma, await accessFor(ctx, args), args.id, true),
+    args: sessionArgs,
+    resolve: inWorkspace((access, args, ctx) => setArchived(ctx.prisma, access, args.id, true)),
   }),
   unarchiveSession: t.field({
     type: SessionRef,
     description: 'Undoes archiveSession. Idempotent.',
-    args: sessionArgs(t),
-    resolve: async (_root, args, ctx) => setArchived(ctx.prisma, await accessFor(ctx, args), args.id, false),
+    args: sessionArgs,
+    resolve: inWorkspace((access, args, ctx) => setArchived(ctx.prisma, access, args.id, false)),
   }),
   freezeSession: t.field({
     type: SessionRef,
     description: 'Makes the session read-only for good: idempotent and terminal; frozenAt and frozenBy are set once.',
-    args: sessionArgs(t),
-    resolve: async (_root, args, ctx) => freezeSession(ctx.prisma, await accessFor(ctx, args), args.id),
+    args: sessionArgs,
+    resolve: inWorkspace((access, args, ctx) => freezeSession(ctx.prisma, access, args.id)),
   }),
   deleteSession: t.field({
     type: DeletedSessionRef,
     description: 'Deletes the session, its labels and its transcript. A frozen session is CONFLICT.',
-    args: sessionArgs(t),
-    resolve: async (_root, args, ctx) => deleteSession(ctx.prisma, await accessFor(ctx, args), args.id),
+    args: sessionArgs,
+    resolve: inWorkspace((access, args, ctx) => deleteSession(ctx.prisma, access, args.id)),
   }),
 }));

@@ -1,4 +1,4 @@
-import { accessFor } from './workspace.js';
+import { inWorkspace, workspaceArgs } from './workspace.js';
 import { appendTranscript, MAX_BATCH_MESSAGES, MAX_TOOL_CALLS, type AppendResult, type ToolCall } from '../sessions/transcript-append.js';
 import { checkTranscriptArgs, DEFAULT_TRANSCRIPT_PAGE, type StoredMessage, type TranscriptPage } from '../sessions/transcript-read.js';
 import { builder } from './builder.js';
@@ -150,11 +150,10 @@ builder.mutationField('appendTranscript', (t) =>
     description:
       'Appends a batch of messages in one transaction with consecutive seq numbers; idempotent on message id. Only the owner appends; frozen sessions are CONFLICT.',
     args: {
-      org: t.arg.string({ required: true }),
-      workspace: t.arg.string({ required: true }),
+      ...workspaceArgs,
       id: t.arg.string({ required: true }),
       input: t.arg({ type: AppendTranscriptInputRef, required: true }),
     },
-    resolve: async (_root, args, ctx) => appendTranscript(ctx.prisma, await accessFor(ctx, args), args.id, args.input.messages),
+    resolve: inWorkspace((access, args, ctx) => appendTranscript(ctx.prisma, access, args.id, args.input.messages)),
   }),
 );

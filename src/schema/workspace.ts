@@ -1,7 +1,27 @@
 import { workspaceAccess, type WorkspaceAccess } from '../auth/access.js';
 import type { Context } from '../context.js';
+import { builder } from './builder.js';
 
-/** The caller's access to the workspace named by a field's `org` and `workspace` arguments. */
-export function accessFor(ctx: Context, args: { org: string; workspace: string }): Promise<WorkspaceAccess> {
-  return workspaceAccess(ctx.prisma, ctx.principal, args.org, args.workspace);
+/** The slugs of the workspace a field works in: every workspace-scoped field takes them. */
+export const workspaceArgs = builder.args((t) => ({
+  org: t.string({ required: true }),
+  workspace: t.string({ required: true }),
+}));
+
+interface WorkspaceSlugs {
+  org: string;
+  workspace: string;
+}
+
+/**
+ * The resolver of a workspace-scoped field. The caller's access to the workspace its `org` and
+ * `workspace` arguments name is settled first (UNAUTHENTICATED, NOT_FOUND or FORBIDDEN end the
+ * field there), and `resolve` gets it: the domain functions take a WorkspaceAccess, so a field
+ * cannot reach them without this check. test/schema/workspace-fields.test.ts holds every field
+ * that takes the slugs to it.
+ */
+export function inWorkspace<Args extends WorkspaceSlugs, Result>(
+  resolve: (access: WorkspaceAccess, args: Args, ctx: Context) => Result | Promise<Result>,
+): (parent: unknown, args: Args, ctx: Context) => Promise<Result> {
+  return async (_parent, args, ctx) => resolve(await workspaceAccess(ctx.prisma, ctx.principal, args.org, args.workspace), args, ctx);
 }
