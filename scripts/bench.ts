@@ -72,7 +72,9 @@ async function benchmark(options: BenchOptions, fixture: BenchFixture, scenarios
           warmupSeconds: warmupSeconds(options),
           connections: options.connections,
         });
-        progress(`${id} ${variant.name}: ${m.requestsPerSecond} req/s, p50 ${m.latencyMs.p50} ms, p99 ${m.latencyMs.p99} ms, ${m.statementsPerRequest} SQL/req`);
+        progress(
+          `${id} ${variant.name}: ${m.requestsPerSecond} req/s, p50 ${m.latencyMs.p50} ms, p99 ${m.latencyMs.p99} ms, ${m.statementsPerRequest} SQL/req`,
+        );
         measurements.push(m);
       }
     }
@@ -139,7 +141,12 @@ async function run(options: BenchOptions): Promise<number> {
     const json = {
       data: fixture.size,
       seed: fixture.seed?.timings ?? null,
-      options: { connections: options.connections, durationSeconds: options.durationSeconds, warmupSeconds: warmupSeconds(options), baselines: options.baselines },
+      options: {
+        connections: options.connections,
+        durationSeconds: options.durationSeconds,
+        warmupSeconds: warmupSeconds(options),
+        baselines: options.baselines,
+      },
       machine: { cpus: availableParallelism(), node: process.version },
       ...report,
     };

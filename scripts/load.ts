@@ -62,7 +62,9 @@ async function drive(options: LoadOptions, running: ServerProcess, tenant: LoadT
   const started = performance.now();
   const ticker = setInterval(() => {
     const seconds = (performance.now() - started) / 1000;
-    progress(`${seconds.toFixed(0)} s: ${recorder.requests} requests, ${recorder.errorsByCode.size === 0 ? 'no errors' : `errors ${JSON.stringify(Object.fromEntries(recorder.errorsByCode))}`}`);
+    progress(
+      `${seconds.toFixed(0)} s: ${recorder.requests} requests, ${recorder.errorsByCode.size === 0 ? 'no errors' : `errors ${JSON.stringify(Object.fromEntries(recorder.errorsByCode))}`}`,
+    );
   }, 5_000);
   try {
     await Promise.all(contexts.map((ctx) => runClient(ctx, started + options.durationSeconds * 1000)));
@@ -96,7 +98,7 @@ async function main(options: LoadOptions): Promise<number> {
 
   progress('verifying acknowledged writes in the database');
   const verification = await withDirectDatabase(database, (direct) =>
-    direct.withConnection((conn) => verifyLedger(conn.query, tenant.workspaceId, run.ledger)),
+    direct.withConnection((conn) => verifyLedger((sql, params) => conn.query(sql, params), tenant.workspaceId, run.ledger)),
   );
   const report = buildReport({
     database: { mode: database.mode, description: database.description },

@@ -9,12 +9,15 @@ import path from 'node:path';
 const require = createRequire(import.meta.url);
 const enginesDir = path.dirname(require.resolve('@prisma/engines/package.json'));
 const hasEngine =
-  process.env.PRISMA_SCHEMA_ENGINE_BINARY !== undefined ||
-  readdirSync(enginesDir).some((name) => name.startsWith('schema-engine'));
+  process.env.PRISMA_SCHEMA_ENGINE_BINARY !== undefined || readdirSync(enginesDir).some((name) => name.startsWith('schema-engine'));
 
 // The Pothos generator is a bin of node_modules; put them on PATH as npm scripts do.
 const bin = path.resolve('node_modules', '.bin');
-const env: NodeJS.ProcessEnv = { ...process.env, PRISMA_HIDE_UPDATE_MESSAGE: '1', PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}` };
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  PRISMA_HIDE_UPDATE_MESSAGE: '1',
+  PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}`,
+};
 if (!hasEngine) env.PRISMA_SCHEMA_ENGINE_BINARY = process.execPath;
 
 const cli = path.join(path.dirname(require.resolve('prisma/package.json')), 'build', 'index.js');

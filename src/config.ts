@@ -50,7 +50,14 @@ export interface Limits {
   maxCost: number;
 }
 
-export const DEFAULT_LIMITS: Limits = { maxDepth: 12, maxAliases: 15, maxTokens: 5000, maxDirectives: 20, maxNesting: 100, maxCost: 50_000 };
+export const DEFAULT_LIMITS: Limits = {
+  maxDepth: 12,
+  maxAliases: 15,
+  maxTokens: 5000,
+  maxDirectives: 20,
+  maxNesting: 100,
+  maxCost: 50_000,
+};
 
 export interface PoolConfig {
   /** Longest a statement may run (PostgreSQL's statement_timeout, and a client-side guard). */

@@ -72,7 +72,6 @@ export class AppError extends GraphQLError {
 
 export const notFound = (what: string) => new AppError('NOT_FOUND', `${what} not found`);
 export const forbidden = (message: string) => new AppError('FORBIDDEN', message);
-export const badUserInput = (message: string, errors: ValidationItem[]) =>
-  new AppError('BAD_USER_INPUT', message, { errors });
+export const badUserInput = (message: string, errors: ValidationItem[]) => new AppError('BAD_USER_INPUT', message, { errors });
 export const unauthenticated = (message: string, failsRequest: boolean) =>
   new AppError('UNAUTHENTICATED', message, failsRequest ? { http: { status: 401 } } : {});

@@ -34,6 +34,9 @@ export function errorFields(error: unknown): LogFields {
   if (!(error instanceof Error)) return { error: String(error).slice(0, MAX_LOGGED_MESSAGE) };
   const redact = fromDatabase(error) ? (text: string) => text.replace(QUOTED, '"…"') : (text: string) => text;
   // The stack starts with the message again: its frames are enough.
-  const frames = error.stack?.split('\n').filter((line) => line.trimStart().startsWith('at ')).join('\n');
+  const frames = error.stack
+    ?.split('\n')
+    .filter((line) => line.trimStart().startsWith('at '))
+    .join('\n');
   return { error: { name: error.name, message: redact(error.message).slice(0, MAX_LOGGED_MESSAGE), stack: frames } };
 }

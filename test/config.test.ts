@@ -37,20 +37,35 @@ describe('configuration from the environment', () => {
       LOG_LEVEL: 'WARN',
       MIN_CLIENT_VERSION: 'v1.4.0',
     });
-    expect(config).toMatchObject({ port: 0, host: '127.0.0.1', dataDir: 'memory://', graphiql: false, introspection: false, logLevel: 'warn', migrateOnStart: false, minClientVersion: '1.4.0' });
+    expect(config).toMatchObject({
+      port: 0,
+      host: '127.0.0.1',
+      dataDir: 'memory://',
+      graphiql: false,
+      introspection: false,
+      logLevel: 'warn',
+      migrateOnStart: false,
+      minClientVersion: '1.4.0',
+    });
     expect(loadConfig({ DATABASE_URL: 'postgres://h/db', MIGRATE_ON_START: 'yes' }).migrateOnStart).toBe(true);
-    expect(loadConfig({ DB_STATEMENT_TIMEOUT_MS: '2500', DB_CONNECT_TIMEOUT_MS: '800', DB_POOL_SIZE: '4' }).pool).toEqual({ statementTimeoutMs: 2500, connectTimeoutMs: 800, size: 4 });
-    expect(loadConfig({ RATE_LIMIT_PER_MINUTE: '0', REDIS_URL: 'redis://127.0.0.1:6379' })).toMatchObject({ rateLimitPerMinute: 0, redisUrl: 'redis://127.0.0.1:6379' });
+    expect(loadConfig({ DB_STATEMENT_TIMEOUT_MS: '2500', DB_CONNECT_TIMEOUT_MS: '800', DB_POOL_SIZE: '4' }).pool).toEqual({
+      statementTimeoutMs: 2500,
+      connectTimeoutMs: 800,
+      size: 4,
+    });
+    expect(loadConfig({ RATE_LIMIT_PER_MINUTE: '0', REDIS_URL: 'redis://127.0.0.1:6379' })).toMatchObject({
+      rateLimitPerMinute: 0,
+      redisUrl: 'redis://127.0.0.1:6379',
+    });
     expect(loadConfig({ GRAPHQL_JIT: 'on' })).toMatchObject({ graphqlJit: true });
     // The benchmark's N+1 baseline is no setting of the server (scripts/bench/unbatched-server.ts).
     expect(loadConfig({ DATALOADERS: 'false' })).not.toHaveProperty('dataloaders');
   });
 
   it('reads CORS_ORIGINS as the origins browsers send: lower-case host, no default port, no trailing slash', () => {
-    expect(loadConfig({ CORS_ORIGINS: ' https://App.Example.com:443/ , http://localhost:5173,,https://app.example.com ' }).corsOrigins).toEqual([
-      'https://app.example.com',
-      'http://localhost:5173',
-    ]);
+    expect(
+      loadConfig({ CORS_ORIGINS: ' https://App.Example.com:443/ , http://localhost:5173,,https://app.example.com ' }).corsOrigins,
+    ).toEqual(['https://app.example.com', 'http://localhost:5173']);
     expect(loadConfig({ CORS_ORIGINS: 'http://127.0.0.1:8080' }).corsOrigins).toEqual(['http://127.0.0.1:8080']);
     expect(loadConfig({ CORS_ORIGINS: '  ' }).corsOrigins).toBeUndefined();
   });

@@ -32,7 +32,10 @@ interface GraphQLResponse<TResult> {
 }
 
 export function createClient(url: string, token: string) {
-  return async function request<TResult, TVariables>(document: TypedDocumentNode<TResult, TVariables>, variables: TVariables): Promise<TResult> {
+  return async function request<TResult, TVariables>(
+    document: TypedDocumentNode<TResult, TVariables>,
+    variables: TVariables,
+  ): Promise<TResult> {
     const response = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', authorization: `Bearer ${token}` },
@@ -40,7 +43,13 @@ export function createClient(url: string, token: string) {
     });
     const body = (await response.json()) as GraphQLResponse<TResult>;
     const [error] = body.errors ?? [];
-    if (error) throw new ApiError(error.message, error.extensions?.code ?? 'UNKNOWN', error.extensions?.status ?? response.status, error.extensions?.errors);
+    if (error)
+      throw new ApiError(
+        error.message,
+        error.extensions?.code ?? 'UNKNOWN',
+        error.extensions?.status ?? response.status,
+        error.extensions?.errors,
+      );
     if (!body.data) throw new ApiError('Empty response', 'UNKNOWN', response.status);
     return body.data;
   };
@@ -72,7 +81,14 @@ export async function demo(url: string, token: string, org = 'demo', workspace =
   const facets = await request(UiSessionFacetsDocument, { ...at, filter: { search: 'example' } });
   const detail = await request(UiGetSessionDocument, { ...at, id: id.slice(0, 8) });
   const archived = await request(UiArchiveSessionDocument, { ...at, id });
-  return { saved: saved.saveSession, appended: appended.appendTranscript, list: list.sessions, facets: facets.sessionFacets, detail: detail.session, archived: archived.archiveSession };
+  return {
+    saved: saved.saveSession,
+    appended: appended.appendTranscript,
+    list: list.sessions,
+    facets: facets.sessionFacets,
+    detail: detail.session,
+    archived: archived.archiveSession,
+  };
 }
 
 const isMain = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '');
@@ -83,5 +99,7 @@ if (isMain) {
     process.exit(2);
   }
   const result = await demo(API_URL, API_TOKEN);
-  process.stdout.write(`${JSON.stringify({ session: result.detail.id, lastSeq: result.appended.lastSeq, listed: result.list.totalCount, models: result.facets.models }, null, 2)}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ session: result.detail.id, lastSeq: result.appended.lastSeq, listed: result.list.totalCount, models: result.facets.models }, null, 2)}\n`,
+  );
 }

@@ -57,7 +57,10 @@ function positiveInt(name: string, raw: string | undefined, fallback: number, mi
 
 function scenarioList(raw: string | undefined): ScenarioId[] {
   if (raw === undefined) return [...SCENARIO_IDS];
-  const ids = raw.split(',').map((id) => id.trim()).filter(Boolean);
+  const ids = raw
+    .split(',')
+    .map((id) => id.trim())
+    .filter(Boolean);
   const unknown = ids.filter((id) => !(SCENARIO_IDS as readonly string[]).includes(id));
   if (unknown.length > 0 || ids.length === 0) {
     throw new UsageError(`--scenarios takes ${SCENARIO_IDS.join(', ')}; got "${raw}"`);

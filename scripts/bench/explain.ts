@@ -29,7 +29,11 @@ export async function explainScenario(databaseUrl: string, scenario: Scenario, t
   const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }), log: [{ emit: 'event', level: 'query' }] });
   prisma.$on('query', (event) => captured.push({ sql: event.query, params: JSON.parse(event.params || '[]') as unknown[] }));
   try {
-    const yoga = buildYoga({ config: { graphiql: false, introspection: false, demoToken: undefined }, prisma, logger: createLogger('silent') });
+    const yoga = buildYoga({
+      config: { graphiql: false, introspection: false, demoToken: undefined },
+      prisma,
+      logger: createLogger('silent'),
+    });
     // Once to warm the connection pool and Prisma's query plans, once to capture.
     for (let i = 0; i < 2; i += 1) {
       captured.length = 0;
@@ -95,7 +99,10 @@ function formatParams(params: unknown[]): string {
 
 /** Array literals of the page's ids make plans unreadable: keep the first element and the count. */
 function abbreviateArrays(plan: string): string {
-  return plan.replace(/'\{([^,}']+),([^}']{100,})\}'/g, (_all, first: string, rest: string) => `'{${first}, … ${rest.split(',').length + 1} values}'`);
+  return plan.replace(
+    /'\{([^,}']+),([^}']{100,})\}'/g,
+    (_all, first: string, rest: string) => `'{${first}, … ${rest.split(',').length + 1} values}'`,
+  );
 }
 
 export function formatExplained(statements: ExplainedStatement[]): string {

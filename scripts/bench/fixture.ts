@@ -42,7 +42,9 @@ export async function prepareFixture(
   const database = await openDatabase({ databaseUrl, dataDir: '' });
   try {
     const migrations = await readMigrations();
-    const migrated = await database.withConnection((conn) => applyMigrations(conn, migrations, (message) => progress(`warning: ${message}`)));
+    const migrated = await database.withConnection((conn) =>
+      applyMigrations(conn, migrations, (message) => progress(`warning: ${message}`)),
+    );
     if (migrated.applied.length > 0) progress(`applied ${migrated.applied.length} migrations`);
     const prisma = database.prisma;
     const [existing] = await prisma.$queryRaw<CountRow[]>`
@@ -53,7 +55,11 @@ export async function prepareFixture(
     let seed: SeedResult | null = null;
     if (!existing || existing.sessions === 0) {
       seed = await seedBenchData(prisma, databaseUrl, options, progress);
-      progress(`seeded in ${seed.timings.totalSeconds.toFixed(1)} s (${Object.entries(seed.timings.phases).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ')})`);
+      progress(
+        `seeded in ${seed.timings.totalSeconds.toFixed(1)} s (${Object.entries(seed.timings.phases)
+          .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
+          .join(', ')})`,
+      );
     } else {
       progress(`reusing the seeded data set (${existing.sessions} sessions); --sessions, --users and --seed do not apply`);
     }

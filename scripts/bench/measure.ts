@@ -76,7 +76,8 @@ async function sample(server: ServerProcess, scenario: Scenario, token: string):
     body: scenario.body(),
   });
   const body = (await response.json()) as { data?: unknown; errors?: unknown[] };
-  const problem = response.status !== 200 || body.errors ? JSON.stringify(body.errors ?? response.status).slice(0, 500) : scenario.check(body.data);
+  const problem =
+    response.status !== 200 || body.errors ? JSON.stringify(body.errors ?? response.status).slice(0, 500) : scenario.check(body.data);
   if (problem) throw new Error(`Scenario ${scenario.id} does not do what it should: ${problem}`);
 }
 
@@ -99,7 +100,10 @@ function run(server: ServerProcess, scenario: Scenario, token: string, seconds: 
         // Counted as mismatches: a 200 that carries GraphQL errors.
         verifyBody: (body) => typeof body !== 'string' || !body.includes('"errors"'),
       },
-      (error: unknown, result) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve({ latencies, result })),
+      (error: unknown, result) =>
+        error
+          ? reject(error instanceof Error ? error : new Error(`autocannon failed: ${JSON.stringify(error)}`))
+          : resolve({ latencies, result }),
     );
     instance.on('response', (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
   });
@@ -117,7 +121,10 @@ export async function measure(
 
   let peak = await server.rss();
   const sampler = setInterval(() => {
-    server.rss().then((rss) => (peak = Math.max(peak, rss)), () => {});
+    server.rss().then(
+      (rss) => (peak = Math.max(peak, rss)),
+      () => {},
+    );
   }, RSS_SAMPLE_MS);
   const started = performance.now();
   const fromUs = monotonicUs();

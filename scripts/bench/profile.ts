@@ -46,7 +46,7 @@ function locate(url: string): { file: string; owner: string } {
     return { file: `${owner}/…/${path.basename(file)}`, owner };
   }
   const relative = path.relative(REPO_ROOT, file);
-  return { file: relative, owner: relative.startsWith('src/') ? 'src (this API)' : relative.split('/')[0] ?? relative };
+  return { file: relative, owner: relative.startsWith('src/') ? 'src (this API)' : (relative.split('/')[0] ?? relative) };
 }
 
 /** A span of the monotonic clock, in microseconds (process.hrtime.bigint() / 1000n). */
@@ -97,7 +97,14 @@ export function summarizeProfile(profile: CpuProfile, file: string, top = 10, wi
       .sort((a, b) => b.ms - a.ms)
       .slice(0, n)
       .map((item) => ({ ...item, ms: Math.round(item.ms), percent: busyUs === 0 ? 0 : Math.round((item.ms * 1000 * 1000) / busyUs) / 10 }));
-  return { file, windowed, busyMs: Math.round(busyUs / 1000), idleMs: Math.round(idleUs / 1000), functions: rank(functions.values(), top), packages: rank(packages.values(), 12) };
+  return {
+    file,
+    windowed,
+    busyMs: Math.round(busyUs / 1000),
+    idleMs: Math.round(idleUs / 1000),
+    functions: rank(functions.values(), top),
+    packages: rank(packages.values(), 12),
+  };
 }
 
 /**
@@ -108,7 +115,10 @@ export async function readServerProfile(dir: string, window?: ClockWindow, top =
   const files = (await readdir(dir)).filter((name) => name.endsWith('.cpuprofile'));
   if (files.length === 0) throw new Error(`No .cpuprofile in ${dir}: did the server exit cleanly?`);
   const profiles = await Promise.all(
-    files.map(async (name) => ({ file: path.join(dir, name), profile: JSON.parse(await readFile(path.join(dir, name), 'utf8')) as CpuProfile })),
+    files.map(async (name) => ({
+      file: path.join(dir, name),
+      profile: JSON.parse(await readFile(path.join(dir, name), 'utf8')) as CpuProfile,
+    })),
   );
   const busySamples = ({ profile }: { profile: CpuProfile }) => {
     const idle = new Set(profile.nodes.filter((node) => node.callFrame.functionName === IDLE).map((node) => node.id));
@@ -119,7 +129,8 @@ export async function readServerProfile(dir: string, window?: ClockWindow, top =
 }
 
 export function formatProfile(summary: ProfileSummary): string {
-  const line = (item: SelfTime) => `${String(item.ms).padStart(7)} ms ${item.percent.toFixed(1).padStart(5)}%  ${item.name}${item.where ? `  ${item.where}` : ''}`;
+  const line = (item: SelfTime) =>
+    `${String(item.ms).padStart(7)} ms ${item.percent.toFixed(1).padStart(5)}%  ${item.name}${item.where ? `  ${item.where}` : ''}`;
   return [
     `Profile: ${summary.file}`,
     `${summary.windowed ? 'Measured window only' : 'Whole process life, start-up included (the window did not line up)'}: busy ${summary.busyMs} ms, idle ${summary.idleMs} ms (percentages are of busy time)`,

@@ -130,6 +130,13 @@ function growthRows(measurements: Measurement[]): string[][] {
   return GROWTH.flatMap(({ scenario, label }) =>
     measurements
       .filter((m) => m.scenario === scenario)
-      .map((m) => [label, m.variant, m.statementsPerRequest.toFixed(2), ms(m.latencyMs.p50), ms(m.latencyMs.p95), m.requestsPerSecond.toFixed(1)]),
+      .map((m) => [
+        label,
+        m.variant,
+        m.statementsPerRequest.toFixed(2),
+        ms(m.latencyMs.p50),
+        ms(m.latencyMs.p95),
+        m.requestsPerSecond.toFixed(1),
+      ]),
   );
 }

@@ -52,10 +52,10 @@ async function insertUsers(pool: pg.Pool, workspaceId: string, firstUserId: stri
     [emails],
   );
   const ids = [firstUserId, ...rows.map((row) => row.id)];
-  await pool.query(
-    `INSERT INTO memberships (workspace_id, user_id, role) SELECT $1::uuid, u, 'CONTRIBUTOR' FROM unnest($2::uuid[]) AS u`,
-    [workspaceId, ids.slice(1)],
-  );
+  await pool.query(`INSERT INTO memberships (workspace_id, user_id, role) SELECT $1::uuid, u, 'CONTRIBUTOR' FROM unnest($2::uuid[]) AS u`, [
+    workspaceId,
+    ids.slice(1),
+  ]);
   return ids;
 }
 
@@ -99,10 +99,11 @@ async function insertSessions(pool: pg.Pool, workspaceId: string, userIds: strin
 async function insertLabels(pool: pg.Pool, sessions: PlannedSession[]): Promise<number> {
   const rows = sessions.flatMap((s) => s.labels.map((label) => ({ sessionId: s.id, ...label })));
   for (const chunk of chunks(rows, LABEL_CHUNK)) {
-    await pool.query(
-      `INSERT INTO session_labels (session_id, key, value) SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[])`,
-      [chunk.map((r) => r.sessionId), chunk.map((r) => r.key), chunk.map((r) => r.value)],
-    );
+    await pool.query(`INSERT INTO session_labels (session_id, key, value) SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[])`, [
+      chunk.map((r) => r.sessionId),
+      chunk.map((r) => r.key),
+      chunk.map((r) => r.value),
+    ]);
   }
   return rows.length;
 }
@@ -196,13 +197,29 @@ export async function seedBenchData(
   pool.on('error', () => {});
   try {
     const tenant = await timed(phases, 'tenant', async () => {
-      const main = await bootstrap(prisma, { org: BENCH_ORG, workspace: BENCH_WORKSPACE, email: BENCH_EMAIL, role: 'ADMIN', tokenKind: 'USER', tokenName: 'bench seed' });
-      const writes = await bootstrap(prisma, { org: BENCH_ORG, workspace: WRITES_WORKSPACE, email: BENCH_EMAIL, role: 'CONTRIBUTOR', tokenKind: 'USER', tokenName: 'bench seed' });
+      const main = await bootstrap(prisma, {
+        org: BENCH_ORG,
+        workspace: BENCH_WORKSPACE,
+        email: BENCH_EMAIL,
+        role: 'ADMIN',
+        tokenKind: 'USER',
+        tokenName: 'bench seed',
+      });
+      const writes = await bootstrap(prisma, {
+        org: BENCH_ORG,
+        workspace: WRITES_WORKSPACE,
+        email: BENCH_EMAIL,
+        role: 'CONTRIBUTOR',
+        tokenKind: 'USER',
+        tokenName: 'bench seed',
+      });
       return { main, writes };
     });
     const planned = planSessions(options);
     const messages = planned.reduce((sum, s) => sum + s.messageCount, 0);
-    progress(`seeding ${planned.length.toLocaleString('en-US')} sessions, ${messages.toLocaleString('en-US')} messages, ${options.users} users`);
+    progress(
+      `seeding ${planned.length.toLocaleString('en-US')} sessions, ${messages.toLocaleString('en-US')} messages, ${options.users} users`,
+    );
     const userIds = await timed(phases, 'users', () => insertUsers(pool, tenant.main.workspaceId, tenant.main.userId, options.users));
     await timed(phases, 'sessions', () => insertSessions(pool, tenant.main.workspaceId, userIds, planned));
     const labels = await timed(phases, 'labels', () => insertLabels(pool, planned));
@@ -225,7 +242,9 @@ export async function seedBenchData(
     await timed(phases, 'vacuum analyze', () => pool.query('VACUUM ANALYZE'));
     // Flush the seed's dirty pages now, not in a checkpoint during the first measurements. Needs
     // superuser or pg_checkpoint; without, PostgreSQL checkpoints when it will.
-    await timed(phases, 'checkpoint', () => pool.query('CHECKPOINT').catch((error: unknown) => progress(`no CHECKPOINT: ${String(error)}`)));
+    await timed(phases, 'checkpoint', () =>
+      pool.query('CHECKPOINT').catch((error: unknown) => progress(`no CHECKPOINT: ${String(error)}`)),
+    );
     return { timings: { totalSeconds: Math.round(performance.now() - start) / 1000, phases }, sessions: planned.length, messages, labels };
   } finally {
     await pool.end();

@@ -22,10 +22,7 @@ Options:
   --seed N             seed of the operation mix and content (default: random, printed)
   --json               print the report as one JSON object on stdout`;
 
-export type Target =
-  | { kind: 'fresh-postgres'; adminUrl: string }
-  | { kind: 'postgres'; databaseUrl: string }
-  | { kind: 'embedded' };
+export type Target = { kind: 'fresh-postgres'; adminUrl: string } | { kind: 'postgres'; databaseUrl: string } | { kind: 'embedded' };
 
 export interface LoadOptions {
   clients: number;

@@ -78,7 +78,13 @@ export interface OutgoingMessage {
   content: string;
   toolCallId?: string;
   toolCalls?: { id: string; name: string; arguments: string }[];
-  usage?: { inputTokens: number; outputTokens: number; cacheReadInputTokens: number; cacheCreationInputTokens: number; costUsd: number | null };
+  usage?: {
+    inputTokens: number;
+    outputTokens: number;
+    cacheReadInputTokens: number;
+    cacheCreationInputTokens: number;
+    costUsd: number | null;
+  };
 }
 
 export const messageTokens = (message: OutgoingMessage) =>

@@ -22,7 +22,9 @@ const SERVER_FAULT_CODES = new Set(['INTERNAL_SERVER_ERROR', 'BAD_GATEWAY', 'GAT
 
 /** Server faults: the request failed through no fault of the client. */
 export function isServerFault(code: string): boolean {
-  return SERVER_FAULT_CODES.has(code) || /^HTTP_5\d\d$/.test(code) || code === 'NETWORK_ERROR' || code === 'TIMEOUT' || code === 'BAD_RESPONSE';
+  return (
+    SERVER_FAULT_CODES.has(code) || /^HTTP_5\d\d$/.test(code) || code === 'NETWORK_ERROR' || code === 'TIMEOUT' || code === 'BAD_RESPONSE'
+  );
 }
 
 export interface GraphQLClient {

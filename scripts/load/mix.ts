@@ -1,13 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import {
-  conversationBatch,
-  LABEL_VALUES,
-  messageTokens,
-  MODELS,
-  newSession,
-  revisedFields,
-  type Rng,
-} from './content.js';
+import { conversationBatch, LABEL_VALUES, messageTokens, MODELS, newSession, revisedFields, type Rng } from './content.js';
 import type { GraphQLClient, Outcome } from './graphql-client.js';
 import { contentHash, labelPairs, type Ledger, type SessionFields, type TrackedSession } from './ledger.js';
 import {
@@ -155,7 +147,10 @@ async function get(ctx: ClientContext, session: TrackedSession): Promise<void> {
   if (session.unsure.length === 0) {
     const { model, title, agent } = session.acked;
     if (got.model !== model || got.title !== title || got.agent !== agent) {
-      mismatch(ctx, `session ${session.id}: read ${JSON.stringify([got.model, got.title, got.agent])}, acknowledged ${JSON.stringify([model, title, agent])}`);
+      mismatch(
+        ctx,
+        `session ${session.id}: read ${JSON.stringify([got.model, got.title, got.agent])}, acknowledged ${JSON.stringify([model, title, agent])}`,
+      );
     }
   }
   if (!session.appendUnsure) {

@@ -5,7 +5,14 @@
 
 export const SAVE_SESSION = /* GraphQL */ `
   mutation LoadSaveSession($org: String!, $workspace: String!, $input: SaveSessionInput!) {
-    saveSession(org: $org, workspace: $workspace, input: $input) { id model title agent messageCount updatedAt }
+    saveSession(org: $org, workspace: $workspace, input: $input) {
+      id
+      model
+      title
+      agent
+      messageCount
+      updatedAt
+    }
   }
 `;
 
@@ -13,7 +20,11 @@ export const APPEND_TRANSCRIPT = /* GraphQL */ `
   mutation LoadAppendTranscript($org: String!, $workspace: String!, $id: String!, $input: AppendTranscriptInput!) {
     appendTranscript(org: $org, workspace: $workspace, id: $id, input: $input) {
       lastSeq
-      session { id messageCount lastMessageAt }
+      session {
+        id
+        messageCount
+        lastMessageAt
+      }
     }
   }
 `;
@@ -21,12 +32,31 @@ export const APPEND_TRANSCRIPT = /* GraphQL */ `
 export const LIST_SESSIONS = /* GraphQL */ `
   query LoadListSessions($org: String!, $workspace: String!, $first: Int, $filter: SessionFilter, $orderBy: SessionOrder) {
     sessions(org: $org, workspace: $workspace, first: $first, filter: $filter, orderBy: $orderBy) {
-      pageInfo { hasNextPage endCursor }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
       nodes {
-        id title model agent messageCount visibility updatedAt lastMessageAt previewText
-        creator { email }
-        labels { key values }
-        usage { totalTokens totalCostUsd }
+        id
+        title
+        model
+        agent
+        messageCount
+        visibility
+        updatedAt
+        lastMessageAt
+        previewText
+        creator {
+          email
+        }
+        labels {
+          key
+          values
+        }
+        usage {
+          totalTokens
+          totalCostUsd
+        }
       }
     }
   }
@@ -35,10 +65,31 @@ export const LIST_SESSIONS = /* GraphQL */ `
 export const GET_SESSION = /* GraphQL */ `
   query LoadGetSession($org: String!, $workspace: String!, $id: String!) {
     session(org: $org, workspace: $workspace, id: $id) {
-      id title model agent messageCount
-      labels { key values }
-      usage { totalTokens totalInputTokens totalOutputTokens totalCostUsd lastGenerationInputTokens }
-      transcript(first: 20) { hasMore messages { id seq role content } }
+      id
+      title
+      model
+      agent
+      messageCount
+      labels {
+        key
+        values
+      }
+      usage {
+        totalTokens
+        totalInputTokens
+        totalOutputTokens
+        totalCostUsd
+        lastGenerationInputTokens
+      }
+      transcript(first: 20) {
+        hasMore
+        messages {
+          id
+          seq
+          role
+          content
+        }
+      }
     }
   }
 `;
@@ -46,11 +97,29 @@ export const GET_SESSION = /* GraphQL */ `
 export const SESSION_FACETS = /* GraphQL */ `
   query LoadSessionFacets($org: String!, $workspace: String!, $filter: SessionFilter) {
     sessionFacets(org: $org, workspace: $workspace, filter: $filter) {
-      labels { key values { value count } }
-      agents { value count }
-      models { value count }
-      origins { value count }
-      users { value count }
+      labels {
+        key
+        values {
+          value
+          count
+        }
+      }
+      agents {
+        value
+        count
+      }
+      models {
+        value
+        count
+      }
+      origins {
+        value
+        count
+      }
+      users {
+        value
+        count
+      }
     }
   }
 `;

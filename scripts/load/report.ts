@@ -67,9 +67,14 @@ export function buildReport(input: ReportInput): LoadReport {
   if (verification.lostWrites > 0) failures.push(`${verification.lostWrites} acknowledged writes lost`);
   const integrityFaults = Object.entries(verification.integrity).filter(([, n]) => n > 0);
   if (integrityFaults.length > 0) failures.push(`integrity: ${integrityFaults.map(([name, n]) => `${name} ${n}`).join(', ')}`);
-  if (serverFaults > 0 || fifthHundreds > 0) failures.push(`${Math.max(serverFaults, fifthHundreds)} requests failed on the server side (5xx, INTERNAL_SERVER_ERROR, network error or timeout)`);
-  if (input.readMismatches.count > 0) failures.push(`${input.readMismatches.count} reads disagreed with the client's own acknowledged writes`);
-  if (input.serverExit.code !== 0 || input.serverExit.killed) failures.push(`the server did not exit cleanly on SIGTERM (${JSON.stringify(input.serverExit)})`);
+  if (serverFaults > 0 || fifthHundreds > 0)
+    failures.push(
+      `${Math.max(serverFaults, fifthHundreds)} requests failed on the server side (5xx, INTERNAL_SERVER_ERROR, network error or timeout)`,
+    );
+  if (input.readMismatches.count > 0)
+    failures.push(`${input.readMismatches.count} reads disagreed with the client's own acknowledged writes`);
+  if (input.serverExit.code !== 0 || input.serverExit.killed)
+    failures.push(`the server did not exit cleanly on SIGTERM (${JSON.stringify(input.serverExit)})`);
 
   return {
     database: input.database,
@@ -109,7 +114,11 @@ function latencyRow(name: string, summary: LatencySummary, errors: number, weigh
 }
 
 const counts = (record: Record<string, number>) =>
-  Object.keys(record).length === 0 ? 'none' : Object.entries(record).map(([key, n]) => `${key} ${n}`).join(', ');
+  Object.keys(record).length === 0
+    ? 'none'
+    : Object.entries(record)
+        .map(([key, n]) => `${key} ${n}`)
+        .join(', ');
 
 /** The human-readable report. */
 export function formatReport(report: LoadReport): string {

@@ -144,14 +144,17 @@ export async function verifyLedger(query: Query, workspaceId: string, ledger: Le
         found.content_hash !== message.contentHash
       ) {
         result.lost.changedMessages += 1;
-        example(`message ${message.id}: stored in ${found.session_id} seq ${found.seq} ${found.role}, acknowledged in ${session.id} seq ${message.seq} ${message.role} (or content differs)`);
+        example(
+          `message ${message.id}: stored in ${found.session_id} seq ${found.seq} ${found.role}, acknowledged in ${session.id} seq ${message.seq} ${message.role} (or content differs)`,
+        );
       }
     }
 
     const storedCount = messagesBySession.get(session.id)?.length ?? 0;
     if (!session.appendUnsure && storedCount !== session.messages.length) {
       result.integrity.unexpectedMessages += Math.max(0, storedCount - session.messages.length);
-      if (storedCount > session.messages.length) example(`session ${session.id}: ${storedCount} messages stored, ${session.messages.length} acknowledged`);
+      if (storedCount > session.messages.length)
+        example(`session ${session.id}: ${storedCount} messages stored, ${session.messages.length} acknowledged`);
     }
     // After an append with an unknown outcome the client no longer knows the count, and its later
     // saves set messageCount from what it believes; only then may the two differ.

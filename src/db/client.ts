@@ -48,11 +48,7 @@ function postgresAdapter(databaseUrl: string, pool: PoolConfig): PrismaPg {
   });
 }
 
-function createPrisma(
-  adapter: PrismaPg | PrismaPGlite,
-  onQuery: OnQuery | undefined,
-  pool: PoolConfig = DEFAULT_POOL,
-): PrismaClient {
+function createPrisma(adapter: PrismaPg | PrismaPGlite, onQuery: OnQuery | undefined, pool: PoolConfig = DEFAULT_POOL): PrismaClient {
   const transactionOptions = { maxWait: pool.connectTimeoutMs, timeout: pool.statementTimeoutMs };
   if (!onQuery) return new PrismaClient({ adapter, transactionOptions });
   const prisma = new PrismaClient({ adapter, transactionOptions, log: [{ emit: 'event', level: 'query' }] });
@@ -141,7 +137,7 @@ async function openEmbedded(options: DatabaseOptions): Promise<Database> {
   };
 }
 
-async function openPostgres(databaseUrl: string, options: DatabaseOptions): Promise<Database> {
+function openPostgres(databaseUrl: string, options: DatabaseOptions): Database {
   const pool = options.pool ?? DEFAULT_POOL;
   const prisma = createPrisma(postgresAdapter(databaseUrl, pool), options.onQuery, pool);
   return {
@@ -155,8 +151,7 @@ async function openPostgres(databaseUrl: string, options: DatabaseOptions): Prom
           exec: async (sql) => {
             await client.query(sql);
           },
-          query: async <Row>(sql: string, params?: unknown[]) =>
-            (await client.query(sql, params)).rows as Row[],
+          query: async <Row>(sql: string, params?: unknown[]) => (await client.query(sql, params)).rows as Row[],
         });
       } finally {
         await client.end();
@@ -167,5 +162,5 @@ async function openPostgres(databaseUrl: string, options: DatabaseOptions): Prom
 }
 
 export function openDatabase(options: DatabaseOptions): Promise<Database> {
-  return options.databaseUrl ? openPostgres(options.databaseUrl, options) : openEmbedded(options);
+  return options.databaseUrl ? Promise.resolve(openPostgres(options.databaseUrl, options)) : openEmbedded(options);
 }

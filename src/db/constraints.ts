@@ -6,7 +6,10 @@
  */
 export function isUniqueViolation(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  const { code, meta } = error as Error & { code?: unknown; meta?: { driverAdapterError?: { cause?: { kind?: unknown; originalCode?: unknown } } } };
+  const { code, meta } = error as Error & {
+    code?: unknown;
+    meta?: { driverAdapterError?: { cause?: { kind?: unknown; originalCode?: unknown } } };
+  };
   if (code === 'P2002') return true;
   const cause = meta?.driverAdapterError?.cause;
   return cause?.kind === 'UniqueConstraintViolation' || cause?.originalCode === '23505';

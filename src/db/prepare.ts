@@ -9,9 +9,7 @@ export async function prepareDatabase(config: Config, logger: Logger, onQuery?: 
   try {
     if (config.migrateOnStart) {
       const migrations = await readMigrations();
-      const result = await database.withConnection((conn) =>
-        applyMigrations(conn, migrations, (message) => logger.warn(message)),
-      );
+      const result = await database.withConnection((conn) => applyMigrations(conn, migrations, (message) => logger.warn(message)));
       if (result.applied.length > 0) logger.info('migrations applied', { applied: result.applied });
     }
     return database;

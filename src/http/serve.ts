@@ -2,7 +2,6 @@ import { ConfigError, loadConfig } from '../config.js';
 import { createLogger, errorFields } from '../logger.js';
 import { startServer, type ServerOptions } from './server.js';
 
-
 async function run(options: ServerOptions): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
@@ -34,11 +33,11 @@ async function run(options: ServerOptions): Promise<void> {
  */
 export function serve(options: ServerOptions = {}): void {
   run(options).catch((error: unknown) => {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`Configuration error: ${error.message}\n`);
-  } else {
-    process.stderr.write(`Failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
-  }
-  process.exit(1);
+    if (error instanceof ConfigError) {
+      process.stderr.write(`Configuration error: ${error.message}\n`);
+    } else {
+      process.stderr.write(`Failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+    }
+    process.exit(1);
   });
 }

@@ -48,8 +48,15 @@ export async function startServer(config: Config, logger: Logger, options: Serve
       ? createRateLimiter({ perMinute: config.rateLimitPerMinute, redisUrl: config.redisUrl, logger })
       : undefined;
   await rateLimiter?.ready();
-  const yoga = buildYoga({ config: { ...config, demoToken }, prisma: database.prisma, logger, metrics, rateLimit: rateLimiter, loaders: options.loaders });
-  const server: Server = createServer(yoga);
+  const yoga = buildYoga({
+    config: { ...config, demoToken },
+    prisma: database.prisma,
+    logger,
+    metrics,
+    rateLimit: rateLimiter,
+    loaders: options.loaders,
+  });
+  const server: Server = createServer((request, response) => void yoga(request, response));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);

@@ -1,4 +1,4 @@
-import { createYoga, useReadinessCheck, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
 import type { Registry } from 'prom-client';
 import { DEFAULT_LIMITS, type Config } from '../config.js';
 import { createContext, type Context } from '../context.js';
@@ -22,7 +22,8 @@ import { useVersionGate } from './plugins/version-gate.js';
 import { schema } from '../schema/index.js';
 
 export interface YogaDeps {
-  config: Pick<Config, 'graphiql' | 'introspection' | 'demoToken'> & Partial<Pick<Config, 'minClientVersion' | 'limits' | 'maxBodyBytes'>> &
+  config: Pick<Config, 'graphiql' | 'introspection' | 'demoToken'> &
+    Partial<Pick<Config, 'minClientVersion' | 'limits' | 'maxBodyBytes'>> &
     Partial<Pick<Config, 'graphqlJit' | 'corsOrigins'>>;
   prisma: PrismaClient;
   logger: Logger;

@@ -5,13 +5,7 @@ import { saveSession } from '../sessions/save.js';
 import { findVisibleSession } from '../sessions/visible-session.js';
 import { builder } from './builder.js';
 import { SessionCreatorRef } from './creator.js';
-import {
-  ArchivedStateEnum,
-  OrderDirectionEnum,
-  SessionOrderFieldEnum,
-  SessionOriginEnum,
-  SessionVisibilityEnum,
-} from './enums.js';
+import { ArchivedStateEnum, OrderDirectionEnum, SessionOrderFieldEnum, SessionOriginEnum, SessionVisibilityEnum } from './enums.js';
 import { LabelFilterRef, LabelInputRef, labelsInput, SessionLabelRef } from './labels.js';
 import { atMost } from './list-bounds.js';
 import { MAX_FILTER_LABEL_KEYS, MAX_FILTER_VALUES } from '../sessions/filter.js';

@@ -37,12 +37,15 @@ const MessageUsageRef = builder.objectRef<MessageUsage>('MessageUsage').implemen
   }),
 });
 
+/** A stored value as text: strings as they are, anything else as its JSON, nothing as ''. */
+const textOf = (value: unknown): string => (typeof value === 'string' ? value : (JSON.stringify(value ?? '') ?? ''));
+
 /** Stored tool calls, keeping only well-formed entries (rows may come from other writers). */
 function toolCallsOf(value: unknown): ToolCall[] {
   if (!Array.isArray(value)) return [];
   return value.filter(isRecord).map((call) => ({
-    id: String(call.id ?? ''),
-    name: String(call.name ?? ''),
+    id: textOf(call.id),
+    name: textOf(call.name),
     arguments: typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments ?? null),
   }));
 }

@@ -74,8 +74,7 @@ function isCanonicalTimestamp(value: string): boolean {
 }
 
 function decodeCursor(cursor: string, order: SessionOrder, arg: 'after' | 'before'): CursorPosition {
-  const invalid = (msg: string) =>
-    badUserInput(`Invalid "${arg}" cursor`, [{ loc: [arg], msg, type: 'cursor_invalid' }]);
+  const invalid = (msg: string) => badUserInput(`Invalid "${arg}" cursor`, [{ loc: [arg], msg, type: 'cursor_invalid' }]);
   let position: Partial<CursorPosition>;
   try {
     position = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<CursorPosition>;

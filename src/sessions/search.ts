@@ -19,9 +19,7 @@ export const MAX_SEARCH_LENGTH = 256;
 /** Each term is a tsquery node: PostgreSQL runs out of stack long before thousands of them. */
 export const MAX_SEARCH_TERMS = 32;
 
-type Term =
-  | { kind: 'text'; text: string; negated: boolean }
-  | { kind: 'pair'; lexeme: string; text: string; negated: boolean };
+type Term = { kind: 'text'; text: string; negated: boolean } | { kind: 'pair'; lexeme: string; text: string; negated: boolean };
 
 // A label key (API.md pattern), a colon and a value.
 const PAIR = /^[a-z0-9][a-z0-9_.:/-]{0,62}:.+$/i;

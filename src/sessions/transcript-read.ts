@@ -34,7 +34,10 @@ export interface TranscriptRequest {
   first: number;
 }
 
-export function checkTranscriptArgs(afterSeq: number | null | undefined, first: number | null | undefined): { afterSeq: number; first: number } {
+export function checkTranscriptArgs(
+  afterSeq: number | null | undefined,
+  first: number | null | undefined,
+): { afterSeq: number; first: number } {
   const size = first ?? DEFAULT_TRANSCRIPT_PAGE;
   if (size < 0 || size > MAX_TRANSCRIPT_PAGE) {
     throw badUserInput('Invalid transcript page', [

@@ -1,13 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hashToken } from '../../src/auth/tokens.js';
-import {
-  GetSessionDocument,
-  ListSessionsDocument,
-  SaveSessionDocument,
-  ViewerDocument,
-  type SessionFilter,
-} from '../generated/graphql.js';
+import { GetSessionDocument, ListSessionsDocument, SaveSessionDocument, ViewerDocument, type SessionFilter } from '../generated/graphql.js';
 import { createTestServer, type TestServer } from '../support/server.js';
 import { createTenant, type Tenant } from '../support/tenant.js';
 
@@ -113,12 +107,10 @@ describe('visibility, roles and token kinds', () => {
     const ids: Record<string, string> = {};
     for (const origin of ['USER', 'WORKER', 'EVAL', 'TRAINING'] as const) {
       ids[origin] = randomUUID();
-      await server.execute(SaveSessionDocument, { ...at, input: { id: ids[origin]!, model: 'm', origin } }, token);
+      await server.execute(SaveSessionDocument, { ...at, input: { id: ids[origin], model: 'm', origin } }, token);
     }
     const origins = async (filter?: SessionFilter) =>
-      (await server.execute(ListSessionsDocument, { ...at, filter }, token)).body.data!.sessions.edges
-        .map((e) => e.node.origin)
-        .sort();
+      (await server.execute(ListSessionsDocument, { ...at, filter }, token)).body.data!.sessions.edges.map((e) => e.node.origin).sort();
     expect(await origins(undefined)).toEqual(['USER', 'WORKER']);
     expect(await origins({ includeWorkloadSessions: true })).toEqual(['EVAL', 'TRAINING', 'USER', 'WORKER']);
     expect(await origins({ origins: ['EVAL'] })).toEqual([]);
@@ -138,8 +130,8 @@ describe('visibility, roles and token kinds', () => {
     for (const id of [active, archived]) await server.execute(SaveSessionDocument, { ...at, input: { id, model: 'm' } }, token);
     await prisma.session.update({ where: { id: archived }, data: { archivedAt: new Date() } });
     const ids = async (state?: 'ACTIVE' | 'ARCHIVED' | 'ANY') =>
-      (await server.execute(ListSessionsDocument, { ...at, ...(state ? { filter: { archived: state } } : {}) }, token)).body.data!.sessions.edges
-        .map((e) => e.node.id)
+      (await server.execute(ListSessionsDocument, { ...at, ...(state ? { filter: { archived: state } } : {}) }, token)).body
+        .data!.sessions.edges.map((e) => e.node.id)
         .sort();
     expect(await ids()).toEqual([active]);
     expect(await ids('ACTIVE')).toEqual([active]);

@@ -20,14 +20,24 @@ describe('DATALOADERS=false (benchmark baseline)', () => {
   beforeAll(async () => {
     db = await sharedTestDatabase();
     const make = (batch: boolean) =>
-      buildYoga({ config: { graphiql: false, introspection: true, demoToken: undefined }, loaders: { batch }, prisma: db.database.prisma, logger: memoryLogger() });
+      buildYoga({
+        config: { graphiql: false, introspection: true, demoToken: undefined },
+        loaders: { batch },
+        prisma: db.database.prisma,
+        logger: memoryLogger(),
+      });
     yogas.batched = make(true);
     yogas.perParent = make(false);
     // Two owners, so creators repeat across the page (a cache would hide per-parent loading).
     tenant = await createTenant(db.database.prisma, [{ role: 'CONTRIBUTOR' }, { role: 'CONTRIBUTOR' }]);
     for (let i = 0; i < 12; i += 1) {
       const input = { id: randomUUID(), model: 'm', visibility: 'WORKSPACE' as const, labels: [{ key: 'n', values: [String(i)] }] };
-      const response = await request(yogas.batched, print(SaveSessionDocument), { org: tenant.org, workspace: tenant.workspace, input }, tenant.members[i % 2]!.token);
+      const response = await request(
+        yogas.batched,
+        print(SaveSessionDocument),
+        { org: tenant.org, workspace: tenant.workspace, input },
+        tenant.members[i % 2]!.token,
+      );
       expect(response.body).not.toHaveProperty('errors');
     }
   });
@@ -44,7 +54,12 @@ describe('DATALOADERS=false (benchmark baseline)', () => {
   }
 
   const page = (yoga: Yoga, first: number) =>
-    request(yoga, print(ListSessionsWithLazyFieldsDocument), { org: tenant.org, workspace: tenant.workspace, first }, tenant.members[0]!.token);
+    request(
+      yoga,
+      print(ListSessionsWithLazyFieldsDocument),
+      { org: tenant.org, workspace: tenant.workspace, first },
+      tenant.members[0]!.token,
+    );
 
   it('returns the same page as the batched server', async () => {
     const batched = await page(yogas.batched, 10);

@@ -65,9 +65,7 @@ function matchesSearch(s: ModelSession, query: string): boolean {
     if (pair) return s.labels.get(pair[1]!)?.has(pair[2]!) ?? false;
     return words.has(t);
   };
-  return text
-    .split(' or ')
-    .some((group) => group.split(' ').filter(Boolean).every(term));
+  return text.split(' or ').some((group) => group.split(' ').filter(Boolean).every(term));
 }
 
 function matches(s: ModelSession, viewer: string, f: SessionFilter): boolean {
@@ -184,7 +182,9 @@ describe(`filters, totalCount and facets against an independent model (seed ${SE
     if (rnd.chance(0.25)) filter.agents = rnd.subset([...AGENTS, 'nobody'], 0.5);
     if (rnd.chance(0.25)) filter.models = rnd.subset(MODELS, 0.5);
     if (rnd.chance(0.35)) {
-      filter.labels = rnd.subset(LABEL_KEYS, 0.5).map((key) => ({ key, values: [...rnd.subset<string>(LABEL_VALUES, 0.5), ...(rnd.chance(0.3) ? ['none'] : [])] }));
+      filter.labels = rnd
+        .subset(LABEL_KEYS, 0.5)
+        .map((key) => ({ key, values: [...rnd.subset<string>(LABEL_VALUES, 0.5), ...(rnd.chance(0.3) ? ['none'] : [])] }));
     }
     if (rnd.chance(0.4)) {
       const word = () => rnd.pick([...WORDS, ...LABEL_VALUES]);
@@ -204,44 +204,48 @@ describe(`filters, totalCount and facets against an independent model (seed ${SE
     return filter;
   }
 
-  it(`${FILTER_RUNS} random filters: ids in order, totalCount and facets equal the model`, async () => {
-    for (let run = 0; run < FILTER_RUNS; run += 1) {
-      const viewer = rnd.pick(tenant.members);
-      const filter = randomFilter();
-      const field = rnd.pick(FIELDS);
-      const direction: OrderDirection = rnd.pick(['ASC', 'DESC'] as const);
-      const context = JSON.stringify({ run, viewer: viewer.role, filter, field, direction });
+  it(
+    `${FILTER_RUNS} random filters: ids in order, totalCount and facets equal the model`,
+    async () => {
+      for (let run = 0; run < FILTER_RUNS; run += 1) {
+        const viewer = rnd.pick(tenant.members);
+        const filter = randomFilter();
+        const field = rnd.pick(FIELDS);
+        const direction: OrderDirection = rnd.pick(['ASC', 'DESC'] as const);
+        const context = JSON.stringify({ run, viewer: viewer.role, filter, field, direction });
 
-      const expected = model
-        .filter((s) => matches(s, viewer.userId, filter))
-        .sort((a, b) => {
-          const [ka, kb] = [sortKey(a, field), sortKey(b, field)];
-          const cmp = ka !== kb ? (ka < kb ? -1 : 1) : cmpText(a.id, b.id);
-          return direction === 'ASC' ? cmp : -cmp;
-        });
+        const expected = model
+          .filter((s) => matches(s, viewer.userId, filter))
+          .sort((a, b) => {
+            const [ka, kb] = [sortKey(a, field), sortKey(b, field)];
+            const cmp = ka !== kb ? (ka < kb ? -1 : 1) : cmpText(a.id, b.id);
+            return direction === 'ASC' ? cmp : -cmp;
+          });
 
-      const seen: string[] = [];
-      let after: string | null | undefined = null;
-      const pageSize = 10 + rnd.int(60);
-      for (let guard = 0; guard < 40; guard += 1) {
-        const response = await server.execute(
-          ListSessionsDocument,
-          { org: tenant.org, workspace: tenant.workspace, filter, orderBy: { field, direction }, first: pageSize, after },
-          viewer.token,
-        );
-        expect(response.body.errors, context).toBeUndefined();
-        const connection: ResultOf<typeof ListSessionsDocument>['sessions'] = response.body.data!.sessions;
-        expect(connection.totalCount, context).toBe(expected.length);
-        seen.push(...connection.edges.map((e) => e.node.id));
-        if (!connection.pageInfo.hasNextPage) break;
-        after = connection.pageInfo.endCursor;
+        const seen: string[] = [];
+        let after: string | null | undefined = null;
+        const pageSize = 10 + rnd.int(60);
+        for (let guard = 0; guard < 40; guard += 1) {
+          const response = await server.execute(
+            ListSessionsDocument,
+            { org: tenant.org, workspace: tenant.workspace, filter, orderBy: { field, direction }, first: pageSize, after },
+            viewer.token,
+          );
+          expect(response.body.errors, context).toBeUndefined();
+          const connection: ResultOf<typeof ListSessionsDocument>['sessions'] = response.body.data!.sessions;
+          expect(connection.totalCount, context).toBe(expected.length);
+          seen.push(...connection.edges.map((e) => e.node.id));
+          if (!connection.pageInfo.hasNextPage) break;
+          after = connection.pageInfo.endCursor;
+        }
+        expect(seen, context).toEqual(expected.map((s) => s.id));
+
+        const facets = await server.execute(SessionFacetsDocument, { org: tenant.org, workspace: tenant.workspace, filter }, viewer.token);
+        expect(facets.body.errors, context).toBeUndefined();
+        expect(facets.body.data!.sessionFacets, context).toEqual(facetsOf(expected));
       }
-      expect(seen, context).toEqual(expected.map((s) => s.id));
-
-      const facets = await server.execute(SessionFacetsDocument, { org: tenant.org, workspace: tenant.workspace, filter }, viewer.token);
-      expect(facets.body.errors, context).toBeUndefined();
-      expect(facets.body.data!.sessionFacets, context).toEqual(facetsOf(expected));
-    }
-    // Each run lists up to 300 sessions in pages of 10 to 70, and asks for the facets.
-  }, budget(FILTER_RUNS * 8));
+      // Each run lists up to 300 sessions in pages of 10 to 70, and asks for the facets.
+    },
+    budget(FILTER_RUNS * 8),
+  );
 });

@@ -54,14 +54,26 @@ describe('session lifecycle', () => {
     it('is a partial update: left out keeps, null clears title and agent, labels replace the set', async () => {
       const id = await create();
       const kept = await server.execute(UpdateSessionDocument, { ...ws(), id, input: { model: 'm2' } }, owner.token);
-      expect(kept.body.data!.updateSession).toMatchObject({ model: 'm2', title: 'title', agent: 'agent', labels: [{ key: 'team', values: ['a'] }] });
+      expect(kept.body.data!.updateSession).toMatchObject({
+        model: 'm2',
+        title: 'title',
+        agent: 'agent',
+        labels: [{ key: 'team', values: ['a'] }],
+      });
       const cleared = await server.execute(
         UpdateSessionDocument,
         { ...ws(), id, input: { title: null, agent: null, labels: [{ key: 'env', values: ['prod', 'dev'] }] } },
         owner.token,
       );
-      expect(cleared.body.data!.updateSession).toMatchObject({ model: 'm2', title: null, agent: null, labels: [{ key: 'env', values: ['dev', 'prod'] }] });
-      expect(Date.parse(cleared.body.data!.updateSession.updatedAt)).toBeGreaterThanOrEqual(Date.parse(kept.body.data!.updateSession.updatedAt));
+      expect(cleared.body.data!.updateSession).toMatchObject({
+        model: 'm2',
+        title: null,
+        agent: null,
+        labels: [{ key: 'env', values: ['dev', 'prod'] }],
+      });
+      expect(Date.parse(cleared.body.data!.updateSession.updatedAt)).toBeGreaterThanOrEqual(
+        Date.parse(kept.body.data!.updateSession.updatedAt),
+      );
       const emptied = await server.execute(UpdateSessionDocument, { ...ws(), id, input: { labels: [] } }, owner.token);
       expect(emptied.body.data!.updateSession.labels).toEqual([]);
     });
@@ -82,8 +94,15 @@ describe('session lifecycle', () => {
           { loc: ['input', 'labels'], type: 'value_null' },
         ],
       });
-      const badLabel = await server.execute(UpdateSessionDocument, { ...ws(), id, input: { labels: [{ key: '-x', values: ['v'] }] } }, owner.token);
-      expect(badLabel.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', errors: [{ loc: ['input', 'labels', 0, 'key'] }] });
+      const badLabel = await server.execute(
+        UpdateSessionDocument,
+        { ...ws(), id, input: { labels: [{ key: '-x', values: ['v'] }] } },
+        owner.token,
+      );
+      expect(badLabel.body.errors?.[0]?.extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        errors: [{ loc: ['input', 'labels', 0, 'key'] }],
+      });
       const row = await server.db.database.prisma.session.findUniqueOrThrow({ where: { id } });
       expect(row.title).toBe('title');
     });
@@ -111,12 +130,25 @@ describe('session lifecycle', () => {
       ];
       for (const response of denied) expect(codeOf(response)).toBe('FORBIDDEN');
 
-      expect((await server.execute(UpdateSessionDocument, { ...ws(), id, input: { title: 'by admin' } }, admin.token)).body.data!.updateSession.title).toBe('by admin');
-      expect(codeOf(await server.execute(UpdateSessionDocument, { ...ws(), id, input: { visibility: 'PRIVATE' } }, admin.token))).toBe('FORBIDDEN');
-      expect((await server.execute(ArchiveSessionDocument, { ...ws(), id }, admin.token)).body.data!.archiveSession.archivedAt).not.toBeNull();
-      expect((await server.execute(UnarchiveSessionDocument, { ...ws(), id }, admin.token)).body.data!.unarchiveSession.archivedAt).toBeNull();
+      expect(
+        (await server.execute(UpdateSessionDocument, { ...ws(), id, input: { title: 'by admin' } }, admin.token)).body.data!.updateSession
+          .title,
+      ).toBe('by admin');
+      expect(codeOf(await server.execute(UpdateSessionDocument, { ...ws(), id, input: { visibility: 'PRIVATE' } }, admin.token))).toBe(
+        'FORBIDDEN',
+      );
+      expect(
+        (await server.execute(ArchiveSessionDocument, { ...ws(), id }, admin.token)).body.data!.archiveSession.archivedAt,
+      ).not.toBeNull();
+      expect(
+        (await server.execute(UnarchiveSessionDocument, { ...ws(), id }, admin.token)).body.data!.unarchiveSession.archivedAt,
+      ).toBeNull();
       // Writing the transcript stays with the owner.
-      const append = await server.execute(AppendTranscriptDocument, { ...ws(), id, input: { messages: [{ role: 'USER', content: 'hi' }] } }, admin.token);
+      const append = await server.execute(
+        AppendTranscriptDocument,
+        { ...ws(), id, input: { messages: [{ role: 'USER', content: 'hi' }] } },
+        admin.token,
+      );
       expect(codeOf(append)).toBe('FORBIDDEN');
       expect((await server.execute(DeleteSessionDocument, { ...ws(), id }, admin.token)).body.data!.deleteSession.id).toBe(id);
     });
@@ -130,7 +162,9 @@ describe('session lifecycle', () => {
       try {
         expect(codeOf(await server.execute(UpdateSessionDocument, { ...ws(), id, input: { title: 'x' } }, other.token))).toBe('FORBIDDEN');
         expect(codeOf(await server.execute(ArchiveSessionDocument, { ...ws(), id }, other.token))).toBe('FORBIDDEN');
-        expect(codeOf(await server.execute(AppendTranscriptDocument, { ...ws(), id, input: { messages: [{ role: 'USER' }] } }, other.token))).toBe('FORBIDDEN');
+        expect(
+          codeOf(await server.execute(AppendTranscriptDocument, { ...ws(), id, input: { messages: [{ role: 'USER' }] } }, other.token)),
+        ).toBe('FORBIDDEN');
         expect(codeOf(await server.execute(DeleteSessionDocument, { ...ws(), id }, reader.token))).toBe('NOT_FOUND');
       } finally {
         await server.db.database.prisma.membership.update({
@@ -148,7 +182,9 @@ describe('session lifecycle', () => {
         expect(codeOf(await server.execute(UnarchiveSessionDocument, { ...ws(), id }, member.token))).toBe('NOT_FOUND');
         expect(codeOf(await server.execute(FreezeSessionDocument, { ...ws(), id }, member.token))).toBe('NOT_FOUND');
         expect(codeOf(await server.execute(DeleteSessionDocument, { ...ws(), id }, member.token))).toBe('NOT_FOUND');
-        expect(codeOf(await server.execute(AppendTranscriptDocument, { ...ws(), id, input: { messages: [{ role: 'USER' }] } }, member.token))).toBe('NOT_FOUND');
+        expect(
+          codeOf(await server.execute(AppendTranscriptDocument, { ...ws(), id, input: { messages: [{ role: 'USER' }] } }, member.token)),
+        ).toBe('NOT_FOUND');
       }
       const row = await server.db.database.prisma.session.findUniqueOrThrow({ where: { id } });
       expect(row).toMatchObject({ title: 'title', archivedAt: null, frozenAt: null });
@@ -166,8 +202,12 @@ describe('session lifecycle', () => {
     expect(listed.body.data!.sessions.edges.map((e) => e.node.id)).not.toContain(id);
     const archivedList = await server.execute(ListSessionsDocument, { ...ws(), first: 100, filter: { archived: 'ARCHIVED' } }, owner.token);
     expect(archivedList.body.data!.sessions.edges.map((e) => e.node.id)).toContain(id);
-    expect((await server.execute(UnarchiveSessionDocument, { ...ws(), id }, owner.token)).body.data!.unarchiveSession.archivedAt).toBeNull();
-    expect((await server.execute(UnarchiveSessionDocument, { ...ws(), id }, owner.token)).body.data!.unarchiveSession.archivedAt).toBeNull();
+    expect(
+      (await server.execute(UnarchiveSessionDocument, { ...ws(), id }, owner.token)).body.data!.unarchiveSession.archivedAt,
+    ).toBeNull();
+    expect(
+      (await server.execute(UnarchiveSessionDocument, { ...ws(), id }, owner.token)).body.data!.unarchiveSession.archivedAt,
+    ).toBeNull();
   });
 
   it('freeze is idempotent and terminal: set once, then updates and appends are CONFLICT; still readable', async () => {
@@ -180,11 +220,17 @@ describe('session lifecycle', () => {
 
     const update = await server.execute(UpdateSessionDocument, { ...ws(), id, input: { title: 'x' } }, owner.token);
     expect(update.body.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', status: 409, type: 'conflict_error' });
-    const append = await server.execute(AppendTranscriptDocument, { ...ws(), id, input: { messages: [{ role: 'USER', content: 'late' }] } }, owner.token);
+    const append = await server.execute(
+      AppendTranscriptDocument,
+      { ...ws(), id, input: { messages: [{ role: 'USER', content: 'late' }] } },
+      owner.token,
+    );
     expect(codeOf(append)).toBe('CONFLICT');
     expect(codeOf(await server.execute(DeleteSessionDocument, { ...ws(), id }, owner.token))).toBe('CONFLICT');
     // Archiving is independent of freezing.
-    expect((await server.execute(ArchiveSessionDocument, { ...ws(), id }, owner.token)).body.data!.archiveSession.archivedAt).not.toBeNull();
+    expect(
+      (await server.execute(ArchiveSessionDocument, { ...ws(), id }, owner.token)).body.data!.archiveSession.archivedAt,
+    ).not.toBeNull();
     const read = await server.execute(GetSessionDocument, { ...ws(), id }, other.token);
     expect(read.body.data!.session.title).toBe('title');
     expect(await server.db.database.prisma.sessionMessage.count({ where: { sessionId: id } })).toBe(0);
@@ -192,7 +238,20 @@ describe('session lifecycle', () => {
 
   it('delete removes the session with its labels and messages; deleting twice is NOT_FOUND', async () => {
     const id = await create();
-    await server.execute(AppendTranscriptDocument, { ...ws(), id, input: { messages: [{ role: 'USER', content: 'hello' }, { role: 'ASSISTANT', content: 'hi' }] } }, owner.token);
+    await server.execute(
+      AppendTranscriptDocument,
+      {
+        ...ws(),
+        id,
+        input: {
+          messages: [
+            { role: 'USER', content: 'hello' },
+            { role: 'ASSISTANT', content: 'hi' },
+          ],
+        },
+      },
+      owner.token,
+    );
     const prisma = server.db.database.prisma;
     expect(await prisma.sessionMessage.count({ where: { sessionId: id } })).toBe(2);
     const deleted = await server.execute(DeleteSessionDocument, { ...ws(), id }, owner.token);
@@ -209,9 +268,14 @@ describe('session lifecycle', () => {
       { key: 'run', values: [`r${i}`] },
       { key: `k${i}`, values: ['a', 'b'] },
     ]);
-    const responses = await Promise.all(sets.map((labels) => server.execute(UpdateSessionDocument, { ...ws(), id, input: { labels } }, owner.token)));
+    const responses = await Promise.all(
+      sets.map((labels) => server.execute(UpdateSessionDocument, { ...ws(), id, input: { labels } }, owner.token)),
+    );
     for (const response of responses) expect(response.body.errors).toBeUndefined();
-    const rows = await server.db.database.prisma.sessionLabel.findMany({ where: { sessionId: id }, orderBy: [{ key: 'asc' }, { value: 'asc' }] });
+    const rows = await server.db.database.prisma.sessionLabel.findMany({
+      where: { sessionId: id },
+      orderBy: [{ key: 'asc' }, { value: 'asc' }],
+    });
     const final = rows.map((r) => `${r.key}=${r.value}`);
     const candidates = sets.map((labels) => labels.flatMap((l) => l.values.map((v) => `${l.key}=${v}`)).sort());
     expect(candidates).toContainEqual(final);
@@ -220,7 +284,8 @@ describe('session lifecycle', () => {
   it('every per-session argument takes a unique prefix: ambiguous is BAD_REQUEST, none NOT_FOUND, short BAD_USER_INPUT', async () => {
     const prefix = randomHex(8);
     const [a, b] = [uuidWithPrefix(`${prefix}0`), uuidWithPrefix(`${prefix}1`)];
-    for (const id of [a, b]) await server.execute(SaveSessionDocument, { ...ws(), input: { id, model: 'm', visibility: 'WORKSPACE' } }, owner.token);
+    for (const id of [a, b])
+      await server.execute(SaveSessionDocument, { ...ws(), input: { id, model: 'm', visibility: 'WORKSPACE' } }, owner.token);
     const unique = await server.execute(ArchiveSessionDocument, { ...ws(), id: `${prefix}0` }, owner.token);
     expect(unique.body.data!.archiveSession.id).toBe(a);
     const dashed = await server.execute(UnarchiveSessionDocument, { ...ws(), id: a.slice(0, 13).toUpperCase() }, owner.token);

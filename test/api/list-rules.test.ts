@@ -15,12 +15,12 @@ describe('list and facet rules of the reference', () => {
 
   beforeAll(async () => {
     server = await createTestServer();
-    tenant = await createTenant(server.db.database.prisma, [
-      { role: 'CONTRIBUTOR', tokenKind: 'SERVICE' },
-      { role: 'CONTRIBUTOR' },
-    ]);
+    tenant = await createTenant(server.db.database.prisma, [{ role: 'CONTRIBUTOR', tokenKind: 'SERVICE' }, { role: 'CONTRIBUTOR' }]);
     [owner, other] = tenant.members as [Member, Member];
-    const save = async (name: string, input: { projectId?: string; agent?: string; origin?: SessionOrigin; private?: boolean; labels?: Record<string, string[]> }) => {
+    const save = async (
+      name: string,
+      input: { projectId?: string; agent?: string; origin?: SessionOrigin; private?: boolean; labels?: Record<string, string[]> },
+    ) => {
       ids[name] = randomUUID();
       const response = await server.execute(
         SaveSessionDocument,
@@ -28,7 +28,7 @@ describe('list and facet rules of the reference', () => {
           org: tenant.org,
           workspace: tenant.workspace,
           input: {
-            id: ids[name]!,
+            id: ids[name],
             model: 'm',
             agent: input.agent,
             projectId: input.projectId,
@@ -50,13 +50,20 @@ describe('list and facet rules of the reference', () => {
   });
 
   const list = async (filter: SessionFilter, as: Member = other) => {
-    const response = await server.execute(SessionIdsDocument, { org: tenant.org, workspace: tenant.workspace, filter, first: 100 }, as.token);
+    const response = await server.execute(
+      SessionIdsDocument,
+      { org: tenant.org, workspace: tenant.workspace, filter, first: 100 },
+      as.token,
+    );
     expect(response.body.errors).toBeUndefined();
     const found = new Set(response.body.data!.sessions.edges.map((e) => e.node.id));
-    return Object.keys(ids).filter((name) => found.has(ids[name]!)).sort();
+    return Object.keys(ids)
+      .filter((name) => found.has(ids[name]!))
+      .sort();
   };
   const facets = async (filter: SessionFilter, as: Member = other) =>
-    (await server.execute(SessionFacetsDocument, { org: tenant.org, workspace: tenant.workspace, filter }, as.token)).body.data!.sessionFacets;
+    (await server.execute(SessionFacetsDocument, { org: tenant.org, workspace: tenant.workspace, filter }, as.token)).body.data!
+      .sessionFacets;
 
   it('SES-LST-006: values OR within a dimension, dimensions AND together; one value still works', async () => {
     expect(await list({ projectIds: [project.a] })).toEqual(['a1', 'a2']);
@@ -69,10 +76,31 @@ describe('list and facet rules of the reference', () => {
   it('SES-LBL-050/051/052: label values OR within a key, keys AND together', async () => {
     expect(await list({ labels: [{ key: 'team', values: ['red'] }] })).toEqual(['a1', 'b1']);
     expect(await list({ labels: [{ key: 'team', values: ['red', 'blue'] }] })).toEqual(['a1', 'a2', 'b1']);
-    expect(await list({ labels: [{ key: 'team', values: ['red'] }, { key: 'env', values: ['prod'] }] })).toEqual(['a1']);
+    expect(
+      await list({
+        labels: [
+          { key: 'team', values: ['red'] },
+          { key: 'env', values: ['prod'] },
+        ],
+      }),
+    ).toEqual(['a1']);
     // The same key twice is one key with both values.
-    expect(await list({ labels: [{ key: 'team', values: ['red'] }, { key: 'team', values: ['blue'] }] })).toEqual(['a1', 'a2', 'b1']);
-    expect(await list({ labels: [{ key: 'env', values: ['prod'] }, { key: 'team', values: ['blue'] }] })).toEqual([]);
+    expect(
+      await list({
+        labels: [
+          { key: 'team', values: ['red'] },
+          { key: 'team', values: ['blue'] },
+        ],
+      }),
+    ).toEqual(['a1', 'a2', 'b1']);
+    expect(
+      await list({
+        labels: [
+          { key: 'env', values: ['prod'] },
+          { key: 'team', values: ['blue'] },
+        ],
+      }),
+    ).toEqual([]);
   });
 
   it('SES-LST-009: workload sessions are hidden from lists and facets unless asked for', async () => {
@@ -94,8 +122,20 @@ describe('list and facet rules of the reference', () => {
   it('SES-LBL-060: per-key value counts, count descending then value ascending, over visible sessions only', async () => {
     const result = await facets({});
     expect(result.labels).toEqual([
-      { key: 'env', values: [{ value: 'dev', count: 1 }, { value: 'prod', count: 1 }] },
-      { key: 'team', values: [{ value: 'blue', count: 2 }, { value: 'red', count: 2 }] },
+      {
+        key: 'env',
+        values: [
+          { value: 'dev', count: 1 },
+          { value: 'prod', count: 1 },
+        ],
+      },
+      {
+        key: 'team',
+        values: [
+          { value: 'blue', count: 2 },
+          { value: 'red', count: 2 },
+        ],
+      },
     ]);
     expect(result.agents).toEqual([
       { value: 'coder', count: 3 },

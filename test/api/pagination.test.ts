@@ -1,11 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  ListSessionsDocument,
-  SaveSessionDocument,
-  type OrderDirection,
-  type SessionOrderField,
-} from '../generated/graphql.js';
+import { ListSessionsDocument, SaveSessionDocument, type OrderDirection, type SessionOrderField } from '../generated/graphql.js';
 import { createTestServer, type TestServer } from '../support/server.js';
 import { createTenant, type Tenant } from '../support/tenant.js';
 
@@ -43,7 +38,14 @@ describe('sessions: ordering and cursors', () => {
     }
   });
 
-  const page = (vars: { field: SessionOrderField; direction: OrderDirection; first?: number; after?: string | null; last?: number; before?: string | null }) =>
+  const page = (vars: {
+    field: SessionOrderField;
+    direction: OrderDirection;
+    first?: number;
+    after?: string | null;
+    last?: number;
+    before?: string | null;
+  }) =>
     server.execute(
       ListSessionsDocument,
       {
@@ -148,7 +150,12 @@ describe('sessions: ordering and cursors', () => {
     }
     const fine = await page({ field: 'MESSAGE_COUNT', direction: 'ASC', first: 2, after: count(1) });
     expect(fine.body.errors).toBeUndefined();
-    const earliest = await page({ field: 'UPDATED_AT', direction: 'DESC', first: 2, after: forge({ field: 'UPDATED_AT', direction: 'DESC', value: '0001-01-01T00:00:00.000Z', id }) });
+    const earliest = await page({
+      field: 'UPDATED_AT',
+      direction: 'DESC',
+      first: 2,
+      after: forge({ field: 'UPDATED_AT', direction: 'DESC', value: '0001-01-01T00:00:00.000Z', id }),
+    });
     expect(earliest.body.errors).toBeUndefined();
     expect(earliest.body.data!.sessions.edges).toEqual([]);
   });
@@ -160,7 +167,11 @@ describe('sessions: ordering and cursors', () => {
     const t = tenant;
     // A new session sorts before the cursor (created long ago)...
     const early = randomUUID();
-    await server.execute(SaveSessionDocument, { org: t.org, workspace: t.workspace, input: { id: early, model: 'm' } }, t.members[0]!.token);
+    await server.execute(
+      SaveSessionDocument,
+      { org: t.org, workspace: t.workspace, input: { id: early, model: 'm' } },
+      t.members[0]!.token,
+    );
     await server.db.database.prisma.session.update({ where: { id: early }, data: { createdAt: new Date(0) } });
     const again = await page({ field: 'CREATED_AT', direction: 'ASC', first: 100, after: cursor });
     expect(again.body.data!.sessions.edges.map((e) => e.node.id)).toEqual(rest.body.data!.sessions.edges.map((e) => e.node.id));

@@ -108,7 +108,15 @@ describe('saveSession', () => {
       SaveSessionDocument,
       {
         ...ws(),
-        input: { id, model: 'm2', title: 't2', agent: 'a2', messageCount: 4, visibility: 'WORKSPACE', labels: [{ key: 'other', values: ['x'] }] },
+        input: {
+          id,
+          model: 'm2',
+          title: 't2',
+          agent: 'a2',
+          messageCount: 4,
+          visibility: 'WORKSPACE',
+          labels: [{ key: 'other', values: ['x'] }],
+        },
       },
       alice.token,
     );
@@ -123,9 +131,7 @@ describe('saveSession', () => {
       userId: alice.userId,
       labels: [{ key: 'k', values: ['v'] }],
     });
-    expect(Date.parse(retry.body.data!.saveSession.updatedAt)).toBeGreaterThanOrEqual(
-      Date.parse(first.body.data!.saveSession.updatedAt),
-    );
+    expect(Date.parse(retry.body.data!.saveSession.updatedAt)).toBeGreaterThanOrEqual(Date.parse(first.body.data!.saveSession.updatedAt));
     expect(await server.db.database.prisma.session.count({ where: { id } })).toBe(1);
   });
 
@@ -168,34 +174,42 @@ describe('saveSession', () => {
     expect((await server.db.database.prisma.session.findUniqueOrThrow({ where: { id } })).model).toBe('before');
   });
 
-  it('a retry racing a freeze never changes what was frozen (the retry takes the row lock)', async () => {
-    const alice = tenant.members[0]!;
-    for (let trial = 0; trial < 15; trial += 1) {
-      const id = randomUUID();
-      await server.execute(SaveSessionDocument, { ...ws(), input: { id, model: 'm', title: 'original' } }, alice.token);
-      const retries = Array.from({ length: 3 }, (_, i) =>
-        server.execute(SaveSessionDocument, { ...ws(), input: { id, model: 'm', title: `retry ${i}` } }, alice.token),
-      );
-      const frozen = await server.execute(FreezeSessionDocument, { ...ws(), id }, alice.token);
-      const outcomes = await Promise.all(retries);
-      const stored = await server.db.database.prisma.session.findUniqueOrThrow({ where: { id } });
-      expect(stored.title, `trial ${trial}`).toBe(frozen.body.data!.freezeSession.title);
-      // Each retry ran wholly before the freeze (and succeeded) or after it (CONFLICT).
-      for (const outcome of outcomes) {
-        if (outcome.body.errors) expect(outcome.body.errors[0]!.extensions.code).toBe('CONFLICT');
+  it(
+    'a retry racing a freeze never changes what was frozen (the retry takes the row lock)',
+    async () => {
+      const alice = tenant.members[0]!;
+      for (let trial = 0; trial < 15; trial += 1) {
+        const id = randomUUID();
+        await server.execute(SaveSessionDocument, { ...ws(), input: { id, model: 'm', title: 'original' } }, alice.token);
+        const retries = Array.from({ length: 3 }, (_, i) =>
+          server.execute(SaveSessionDocument, { ...ws(), input: { id, model: 'm', title: `retry ${i}` } }, alice.token),
+        );
+        const frozen = await server.execute(FreezeSessionDocument, { ...ws(), id }, alice.token);
+        const outcomes = await Promise.all(retries);
+        const stored = await server.db.database.prisma.session.findUniqueOrThrow({ where: { id } });
+        expect(stored.title, `trial ${trial}`).toBe(frozen.body.data!.freezeSession.title);
+        // Each retry ran wholly before the freeze (and succeeded) or after it (CONFLICT).
+        for (const outcome of outcomes) {
+          if (outcome.body.errors) expect(outcome.body.errors[0]!.extensions.code).toBe('CONFLICT');
+        }
       }
-    }
-  }, budget(15 * 6));
+    },
+    budget(15 * 6),
+  );
 
   it('origin rule: a USER token cannot retry or append to a WORKER session; it may change its metadata; a WORKER token may do all', async () => {
     const prisma = server.db.database.prisma;
     const mixed = await createTenant(prisma, [{ role: 'CONTRIBUTOR', tokenKind: 'WORKER' }]);
     const worker = mixed.members[0]!;
     // The same user, with a USER token as well.
-    const userToken = (await bootstrap(prisma, { org: mixed.org, workspace: mixed.workspace, email: worker.email, role: 'CONTRIBUTOR', tokenKind: 'USER' })).token;
+    const userToken = (
+      await bootstrap(prisma, { org: mixed.org, workspace: mixed.workspace, email: worker.email, role: 'CONTRIBUTOR', tokenKind: 'USER' })
+    ).token;
     const place = { org: mixed.org, workspace: mixed.workspace };
     const id = randomUUID();
-    expect((await server.execute(SaveSessionDocument, { ...place, input: { id, model: 'm', origin: 'WORKER' } }, worker.token)).body.errors).toBeUndefined();
+    expect(
+      (await server.execute(SaveSessionDocument, { ...place, input: { id, model: 'm', origin: 'WORKER' } }, worker.token)).body.errors,
+    ).toBeUndefined();
     const refused = await server.execute(SaveSessionDocument, { ...place, input: { id, model: 'changed' } }, userToken);
     expect(refused.body.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', status: 403 });
     expect(refused.body.errors?.[0]?.message).toMatch(/USER token cannot save or append to sessions of origin WORKER/);
@@ -209,7 +223,11 @@ describe('saveSession', () => {
     expect(await prisma.sessionMessage.count({ where: { sessionId: id } })).toBe(0);
     expect((await server.execute(AppendTranscriptDocument, { ...place, id, ...message }, worker.token)).body.errors).toBeUndefined();
     // Metadata is the owner's to change with any token kind.
-    const renamed = await server.execute(UpdateSessionDocument, { ...place, id, input: { title: 'renamed', labels: [{ key: 'k', values: ['v'] }] } }, userToken);
+    const renamed = await server.execute(
+      UpdateSessionDocument,
+      { ...place, id, input: { title: 'renamed', labels: [{ key: 'k', values: ['v'] }] } },
+      userToken,
+    );
     expect(renamed.body.errors).toBeUndefined();
     expect((await server.execute(ArchiveSessionDocument, { ...place, id }, userToken)).body.errors).toBeUndefined();
   });
@@ -219,7 +237,11 @@ describe('saveSession', () => {
     const id = randomUUID();
     const responses = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        server.execute(SaveSessionDocument, { ...ws(), input: { id, model: `m${i}`, labels: [{ key: 'try', values: ['x'] }] } }, alice.token),
+        server.execute(
+          SaveSessionDocument,
+          { ...ws(), input: { id, model: `m${i}`, labels: [{ key: 'try', values: ['x'] }] } },
+          alice.token,
+        ),
       ),
     );
     for (const response of responses) {
@@ -264,11 +286,7 @@ describe('saveSession', () => {
         { loc: ['input', 'title'], type: 'value_too_long' },
       ],
     });
-    const tooMany = await server.execute(
-      SaveSessionDocument,
-      { ...ws(), input: { id, model: 'm', messageCount: 2 ** 31 } },
-      alice.token,
-    );
+    const tooMany = await server.execute(SaveSessionDocument, { ...ws(), input: { id, model: 'm', messageCount: 2 ** 31 } }, alice.token);
     expect(tooMany.body.errors?.[0]?.extensions).toMatchObject({
       code: 'BAD_USER_INPUT',
       errors: [{ loc: ['input', 'messageCount'] }],

@@ -26,7 +26,7 @@ describe('SES-LST-007: search over title, model, agent, label values and key:val
       ids[name] = randomUUID();
       const saved = await server.execute(
         SaveSessionDocument,
-        { org: tenant.org, workspace: tenant.workspace, input: { id: ids[name]!, ...input } },
+        { org: tenant.org, workspace: tenant.workspace, input: { id: ids[name], ...input } },
         tenant.members[0]!.token,
       );
       expect(saved.body.errors).toBeUndefined();
@@ -42,7 +42,9 @@ describe('SES-LST-007: search over title, model, agent, label values and key:val
     expect(response.body.errors).toBeUndefined();
     const found = new Set(response.body.data!.sessions.edges.map((e) => e.node.id));
     expect(response.body.data!.sessions.totalCount).toBe(found.size);
-    return Object.keys(ids).filter((name) => found.has(ids[name]!)).sort();
+    return Object.keys(ids)
+      .filter((name) => found.has(ids[name]!))
+      .sort();
   };
 
   it('words match title, model and agent, whatever the case', async () => {
@@ -103,7 +105,10 @@ describe('SES-LST-007: search over title, model, agent, label values and key:val
   it('bounds the query: over 256 characters or 32 terms is BAD_USER_INPUT at filter.search; the text never reaches the log', async () => {
     const secret = `zq${randomUUID().replaceAll('-', '')}`;
     const tooLong = [`team:${secret}${'x'.repeat(2100)}`, `${secret} ${'w'.repeat(300)}`];
-    const tooManyTerms = [Array.from({ length: 33 }, (_, i) => `w${i}`).join(' '), Array.from({ length: 5000 }, (_, i) => `w${i}`).join(' ')];
+    const tooManyTerms = [
+      Array.from({ length: 33 }, (_, i) => `w${i}`).join(' '),
+      Array.from({ length: 5000 }, (_, i) => `w${i}`).join(' '),
+    ];
     for (const query of [...tooLong, ...tooManyTerms]) {
       const response = await server.execute(
         SessionIdsDocument,

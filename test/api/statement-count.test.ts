@@ -1,10 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  ListSessionsWithLazyFieldsDocument,
-  ListWithEverythingDocument,
-  SessionFacetsDocument,
-} from '../generated/graphql.js';
+import { ListSessionsWithLazyFieldsDocument, ListWithEverythingDocument, SessionFacetsDocument } from '../generated/graphql.js';
 import { createTestServer, type TestServer } from '../support/server.js';
 import { createTenant, type Tenant } from '../support/tenant.js';
 
@@ -74,7 +70,9 @@ describe('SQL statements per sessions page', () => {
   it('with every lazy field, transcript included, it still does not grow with the page size', async () => {
     const token = tenant.members[0]!.token;
     const run = (first: number) =>
-      server.countStatements(() => server.execute(ListWithEverythingDocument, { org: tenant.org, workspace: tenant.workspace, first }, token));
+      server.countStatements(() =>
+        server.execute(ListWithEverythingDocument, { org: tenant.org, workspace: tenant.workspace, first }, token),
+      );
     const one = await run(1);
     const fifty = await run(50);
     expect(fifty.result.body.errors).toBeUndefined();

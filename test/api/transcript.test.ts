@@ -1,11 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  AppendTranscriptDocument,
-  GetTranscriptDocument,
-  SaveSessionDocument,
-  type MessageInput,
-} from '../generated/graphql.js';
+import { AppendTranscriptDocument, GetTranscriptDocument, SaveSessionDocument, type MessageInput } from '../generated/graphql.js';
 import { createTestServer, type TestServer } from '../support/server.js';
 import { createTenant, type Tenant } from '../support/tenant.js';
 
@@ -49,7 +44,13 @@ describe('appendTranscript and Session.transcript', () => {
     expect(payload.lastSeq).toBe(4);
     expect(payload.session.messageCount).toBe(4);
     expect(payload.session.lastMessageAt).not.toBeNull();
-    expect(payload.session.usage).toMatchObject({ totalInputTokens: 120, totalTokens: 165, totalToolCallCount: 1, totalCostUsd: 0.0025, lastGenerationInputTokens: 120 });
+    expect(payload.session.usage).toMatchObject({
+      totalInputTokens: 120,
+      totalTokens: 165,
+      totalToolCallCount: 1,
+      totalCostUsd: 0.0025,
+      lastGenerationInputTokens: 120,
+    });
 
     const page = (await transcript(id)).body.data!.session.transcript;
     expect(page.hasMore).toBe(false);
@@ -98,7 +99,10 @@ describe('appendTranscript and Session.transcript', () => {
       { id: dup, role: 'USER' },
       { id: dup, role: 'USER' },
     ]);
-    expect(twice.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', errors: [{ loc: ['input', 'messages', 1, 'id'], type: 'duplicate_id' }] });
+    expect(twice.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      errors: [{ loc: ['input', 'messages', 1, 'id'], type: 'duplicate_id' }],
+    });
     expect(await server.db.database.prisma.sessionMessage.count({ where: { sessionId: b } })).toBe(0);
   });
 
@@ -116,7 +120,10 @@ describe('appendTranscript and Session.transcript', () => {
   it('validates the batch: empty, usage on a non-ASSISTANT message, negative or non-finite cost', async () => {
     const id = await newSession();
     const empty = await append(id, []);
-    expect(empty.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', errors: [{ loc: ['input', 'messages'], type: 'batch_empty' }] });
+    expect(empty.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      errors: [{ loc: ['input', 'messages'], type: 'batch_empty' }],
+    });
     const invalid = await append(id, [
       { role: 'USER', usage: { inputTokens: 1 } },
       { role: 'ASSISTANT', usage: { inputTokens: 1, costUsd: -1 } },
@@ -127,9 +134,15 @@ describe('appendTranscript and Session.transcript', () => {
       { loc: ['input', 'messages', 1, 'usage', 'costUsd'], msg: expect.any(String), type: 'cost_invalid' },
       { loc: ['input', 'messages', 2, 'toolCalls', 0, 'id'], msg: expect.any(String), type: 'value_empty' },
     ]);
-    const tooMany = await append(id, Array.from({ length: 501 }, () => ({ role: 'USER' as const })));
+    const tooMany = await append(
+      id,
+      Array.from({ length: 501 }, () => ({ role: 'USER' as const })),
+    );
     expect(tooMany.status).toBe(400);
-    expect(tooMany.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', errors: [{ loc: ['input', 'messages'], type: 'too_many_items' }] });
+    expect(tooMany.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      errors: [{ loc: ['input', 'messages'], type: 'too_many_items' }],
+    });
     expect(await server.db.database.prisma.sessionMessage.count({ where: { sessionId: id } })).toBe(0);
   });
 
@@ -138,7 +151,10 @@ describe('appendTranscript and Session.transcript', () => {
     const first = await append(id, [{ role: 'SYSTEM', content: 'system prompt' }]);
     expect(first.body.data!.appendTranscript.session.previewText).toBeNull();
     const long = `${'🚀'.repeat(150)}${'x'.repeat(100)}`;
-    const second = await append(id, [{ role: 'ASSISTANT', content: 'hello' }, { role: 'USER', content: long }]);
+    const second = await append(id, [
+      { role: 'ASSISTANT', content: 'hello' },
+      { role: 'USER', content: long },
+    ]);
     const preview = second.body.data!.appendTranscript.session.previewText!;
     expect(Array.from(preview)).toHaveLength(200);
     expect(preview).toBe(`${'🚀'.repeat(150)}${'x'.repeat(50)}`);

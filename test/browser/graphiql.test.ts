@@ -50,9 +50,7 @@ describe('GraphiQL in a real browser', () => {
     await expect.poll(() => page.locator('.graphiql-editor-tool').innerText(), { timeout: 20_000 }).toContain(DEMO_TOKEN);
 
     await page.getByRole('button', { name: /execute query/i }).click();
-    await expect
-      .poll(() => page.locator('.graphiql-response').innerText(), { timeout: 30_000 })
-      .toContain('demo@example.com');
+    await expect.poll(() => page.locator('.graphiql-response').innerText(), { timeout: 30_000 }).toContain('demo@example.com');
     const result = await page.locator('.graphiql-response').innerText();
     expect(result).toContain('"totalCount"');
     expect(result).not.toContain('"errors"');

@@ -21,7 +21,9 @@ describe('GraphQL over HTTP conformance (graphql-http serverAudits)', () => {
   });
 
   it('passes every audit', async () => {
-    const results = await Promise.all(serverAudits({ url: server.url, fetchFn: fetch }).map(async (audit) => ({ audit, result: await audit.fn() })));
+    const results = await Promise.all(
+      serverAudits({ url: server.url, fetchFn: fetch }).map(async (audit) => ({ audit, result: await audit.fn() })),
+    );
     const notOk = results
       .filter(({ result }) => result.status !== 'ok')
       .map(({ audit, result }) => `${audit.id} ${audit.name}: ${result.status} ${'reason' in result ? result.reason : ''}`);

@@ -41,9 +41,16 @@ describe('list pages are read off an index in every order', () => {
   async function pagePlan(variables: Record<string, unknown>): Promise<{ plan: string; endCursor: string }> {
     const { db } = server;
     const from = db.statements.length;
-    const response = await server.execute(ListSessionsDocument, { org: tenant.org, workspace: tenant.workspace, ...variables }, tenant.members[0]!.token);
+    const response = await server.execute(
+      ListSessionsDocument,
+      { org: tenant.org, workspace: tenant.workspace, ...variables },
+      tenant.members[0]!.token,
+    );
     expect(response.body.errors).toBeUndefined();
-    const pages = db.statements.slice(from).map((sql, i) => ({ sql, params: db.parameters[from + i]! })).filter(({ sql }) => /FROM sessions s\b[\s\S]*ORDER BY/.test(sql));
+    const pages = db.statements
+      .slice(from)
+      .map((sql, i) => ({ sql, params: db.parameters[from + i]! }))
+      .filter(({ sql }) => /FROM sessions s\b[\s\S]*ORDER BY/.test(sql));
     expect(pages).toHaveLength(1);
     const { sql, params } = pages[0]!;
     const rows = await db.database.prisma.$transaction(async (tx) => {

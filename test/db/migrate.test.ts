@@ -32,7 +32,9 @@ describe('migrations', () => {
         const first = await database.withConnection((conn) => applyMigrations(conn, migrations));
         expect(first.applied).toEqual(migrations.map((m) => m.name));
         const rows = await database.withConnection((conn) =>
-          conn.query<BookkeepingRow>('SELECT migration_name, checksum, finished_at, applied_steps_count FROM "_prisma_migrations" ORDER BY migration_name'),
+          conn.query<BookkeepingRow>(
+            'SELECT migration_name, checksum, finished_at, applied_steps_count FROM "_prisma_migrations" ORDER BY migration_name',
+          ),
         );
         expect(rows.map((r) => r.migration_name)).toEqual(migrations.map((m) => m.name));
         for (const [i, row] of rows.entries()) {
@@ -60,7 +62,9 @@ describe('migrations', () => {
           conn.query<{ n: number }>("SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name = 'half_done'"),
         );
         expect(tables[0]!.n).toBe(0);
-        const recorded = await database.withConnection((conn) => conn.query<{ n: number }>('SELECT count(*)::int AS n FROM "_prisma_migrations"'));
+        const recorded = await database.withConnection((conn) =>
+          conn.query<{ n: number }>('SELECT count(*)::int AS n FROM "_prisma_migrations"'),
+        );
         expect(recorded[0]!.n).toBe(0);
       } finally {
         await database.close();
@@ -68,38 +72,44 @@ describe('migrations', () => {
     });
   });
 
-  it('two processes migrating at once: each migration is applied exactly once', async () => {
-    const dataDir = await mkdtemp(path.join(tmpdir(), 'cs-migrate-'));
-    try {
-      await withFreshDatabase(async (url) => {
-        // PostgreSQL: the advisory lock serialises the two. Embedded: the data folder's lock keeps
-        // the second process out with a clear message while the first one holds it.
-        const env: Record<string, string> = url ? { DATABASE_URL: url } : { DATABASE_URL: '', DATA_DIR: dataDir };
-        const results = await Promise.all([runMigrateProcess(env), runMigrateProcess(env)]);
-        const names = (await readMigrations()).map((m) => m.name);
-        const applied: string[] = [];
-        for (const result of results) {
-          if (result.code === 0) {
-            applied.push(...(JSON.parse(result.stdout) as { applied: string[] }).applied);
-          } else {
-            expect(url, result.stderr).toBeUndefined();
-            expect(result.stderr).toMatch(/is in use by process \d+/);
+  it(
+    'two processes migrating at once: each migration is applied exactly once',
+    async () => {
+      const dataDir = await mkdtemp(path.join(tmpdir(), 'cs-migrate-'));
+      try {
+        await withFreshDatabase(async (url) => {
+          // PostgreSQL: the advisory lock serialises the two. Embedded: the data folder's lock keeps
+          // the second process out with a clear message while the first one holds it.
+          const env: Record<string, string> = url ? { DATABASE_URL: url } : { DATABASE_URL: '', DATA_DIR: dataDir };
+          const results = await Promise.all([runMigrateProcess(env), runMigrateProcess(env)]);
+          const names = (await readMigrations()).map((m) => m.name);
+          const applied: string[] = [];
+          for (const result of results) {
+            if (result.code === 0) {
+              applied.push(...(JSON.parse(result.stdout) as { applied: string[] }).applied);
+            } else {
+              expect(url, result.stderr).toBeUndefined();
+              expect(result.stderr).toMatch(/is in use by process \d+/);
+            }
           }
-        }
-        expect(results.some((r) => r.code === 0)).toBe(true);
-        expect(applied.sort()).toEqual(names);
-        const database = await openDatabase({ databaseUrl: url, dataDir });
-        try {
-          const rows = await database.withConnection((conn) => conn.query<{ n: number }>('SELECT count(*)::int AS n FROM "_prisma_migrations"'));
-          expect(rows[0]!.n).toBe(names.length);
-        } finally {
-          await database.close();
-        }
-      });
-    } finally {
-      await rm(dataDir, { recursive: true, force: true });
-    }
-  }, PROCESS_TEST_TIMEOUT);
+          expect(results.some((r) => r.code === 0)).toBe(true);
+          expect(applied.sort()).toEqual(names);
+          const database = await openDatabase({ databaseUrl: url, dataDir });
+          try {
+            const rows = await database.withConnection((conn) =>
+              conn.query<{ n: number }>('SELECT count(*)::int AS n FROM "_prisma_migrations"'),
+            );
+            expect(rows[0]!.n).toBe(names.length);
+          } finally {
+            await database.close();
+          }
+        });
+      } finally {
+        await rm(dataDir, { recursive: true, force: true });
+      }
+    },
+    PROCESS_TEST_TIMEOUT,
+  );
 
   it('embedded: a second process cannot open a data folder in use', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'cs-lock-'));

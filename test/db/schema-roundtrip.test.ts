@@ -55,7 +55,11 @@ describe('the migrated database matches schema.prisma', () => {
         const unsupported = await unsupportedColumns();
         expect([...unsupported.values()].flat().length).toBeGreaterThan(0);
         const tables = new Set(columns.map((c) => c.table_name));
-        expect([...tables].sort()).toEqual(Object.keys(models).map((m) => `${snake(m)}s`).sort());
+        expect([...tables].sort()).toEqual(
+          Object.keys(models)
+            .map((m) => `${snake(m)}s`)
+            .sort(),
+        );
         for (const [model, { fields }] of Object.entries(models)) {
           const table = `${snake(model)}s`;
           const stored = columns.filter((c) => c.table_name === table);
@@ -97,10 +101,21 @@ describe('the migrated database matches schema.prisma', () => {
         const workspace = { id: randomUUID(), orgId: org.id, slug: 'rt-ws', name: 'WS', createdAt: at('2026-01-03T00:00:00.001Z') };
         expect(await prisma.workspace.create({ data: workspace })).toEqual(workspace);
 
-        const user = { id: randomUUID(), email: 'rt@example.com', username: 'rt', fullName: 'Round Trip', createdAt: at('2026-01-04T00:00:00.000Z') };
+        const user = {
+          id: randomUUID(),
+          email: 'rt@example.com',
+          username: 'rt',
+          fullName: 'Round Trip',
+          createdAt: at('2026-01-04T00:00:00.000Z'),
+        };
         expect(await prisma.user.create({ data: user })).toEqual(user);
 
-        const membership = { workspaceId: workspace.id, userId: user.id, role: 'CONTRIBUTOR' as const, createdAt: at('2026-01-05T00:00:00.000Z') };
+        const membership = {
+          workspaceId: workspace.id,
+          userId: user.id,
+          role: 'CONTRIBUTOR' as const,
+          createdAt: at('2026-01-05T00:00:00.000Z'),
+        };
         expect(await prisma.membership.create({ data: membership })).toEqual(membership);
 
         const token = {

@@ -37,7 +37,10 @@ async function aggregateFromMessages(prisma: PrismaClient, sessionId: string): P
 const RUNS = Number(process.env.ROLLUP_RUNS ?? 20);
 
 // Costs as exact decimals (the column is DECIMAL(20,10)); null is "no cost known".
-const cost = fc.option(fc.integer({ min: 0, max: 5_000_000 }).map((micro) => micro / 1_000_000), { nil: null, freq: 4 });
+const cost = fc.option(
+  fc.integer({ min: 0, max: 5_000_000 }).map((micro) => micro / 1_000_000),
+  { nil: null, freq: 4 },
+);
 const usage = fc.record({
   inputTokens: fc.integer({ min: 0, max: 200_000 }),
   outputTokens: fc.integer({ min: 0, max: 50_000 }),
@@ -45,7 +48,9 @@ const usage = fc.record({
   cacheCreationInputTokens: fc.integer({ min: 0, max: 100_000 }),
   costUsd: cost,
 });
-const toolCalls = fc.integer({ min: 0, max: 3 }).map((n) => Array.from({ length: n }, (_, i) => ({ id: `call_${i}`, name: 'grep', arguments: '{}' })));
+const toolCalls = fc
+  .integer({ min: 0, max: 3 })
+  .map((n) => Array.from({ length: n }, (_, i) => ({ id: `call_${i}`, name: 'grep', arguments: '{}' })));
 const message: fc.Arbitrary<MessageInput> = fc.oneof(
   fc.record({ role: fc.constant('ASSISTANT' as const), usage: fc.option(usage, { nil: undefined }), toolCalls }),
   fc.record({ role: fc.constantFrom('USER' as const, 'TOOL' as const, 'SYSTEM' as const), toolCalls }),
@@ -79,73 +84,85 @@ describe('the usage rollup equals the read-time aggregate of the messages', () =
     expect(rollup.get(id)).toEqual(oracle);
   }
 
-  it(`after every appendTranscript batch, for random transcripts (${RUNS} runs)`, async () => {
-    await fc.assert(
-      fc.asyncProperty(batches, async (transcript) => {
-        const id = await newSession();
-        for (const batch of transcript) {
-          const appended = await server.execute(AppendTranscriptDocument, { ...ws(), id, input: { messages: batch } }, token());
-          expect(appended.body.errors).toBeUndefined();
-          await expectRollupMatches(id);
-        }
-      }),
-      { numRuns: RUNS },
-    );
-    console.log(`usage rollup: ${RUNS} random transcripts appended batch by batch, rollup checked after each batch`);
-    // Up to 6 batches per transcript, each an append and a check.
-  }, budget(RUNS * 12));
-
-  it(`after direct inserts (usage on any role), updates and deletes of messages (${RUNS} runs)`, async () => {
-    const row = fc.record({
-      role: fc.constantFrom('USER' as const, 'ASSISTANT' as const, 'TOOL' as const, 'SYSTEM' as const),
-      usage: fc.option(usage, { nil: undefined }),
-      tools: fc.integer({ min: 0, max: 2 }),
-    });
-    const change = fc.oneof(
-      fc.record({ kind: fc.constant('insert' as const), rows: fc.array(row, { minLength: 1, maxLength: 5 }) }),
-      fc.record({ kind: fc.constant('delete' as const), pick: fc.nat() }),
-      fc.record({ kind: fc.constant('update' as const), pick: fc.nat(), usage: fc.option(usage, { nil: null }) }),
-    );
-    await fc.assert(
-      fc.asyncProperty(fc.array(change, { minLength: 1, maxLength: 8 }), async (changes) => {
-        const id = await newSession();
-        let seq = 0;
-        for (const step of changes) {
-          const stored = await prisma.sessionMessage.findMany({ where: { sessionId: id }, select: { id: true }, orderBy: { seq: 'asc' } });
-          if (step.kind === 'insert') {
-            await prisma.sessionMessage.createMany({
-              data: step.rows.map((r) => ({
-                id: randomUUID(),
-                sessionId: id,
-                seq: (seq += 1),
-                role: r.role,
-                toolCalls: Array.from({ length: r.tools }, (_, i) => ({ id: `c${i}`, name: 'x', arguments: '{}' })),
-                ...(r.usage ? { ...r.usage, costUsd: r.usage.costUsd } : {}),
-              })),
-            });
-          } else if (stored.length > 0) {
-            const target = stored[step.pick % stored.length]!.id;
-            if (step.kind === 'delete') await prisma.sessionMessage.delete({ where: { id: target } });
-            else {
-              const u = step.usage;
-              await prisma.sessionMessage.update({
-                where: { id: target },
-                data: {
-                  inputTokens: u?.inputTokens ?? null,
-                  outputTokens: u?.outputTokens ?? null,
-                  cacheReadInputTokens: u?.cacheReadInputTokens ?? null,
-                  cacheCreationInputTokens: u?.cacheCreationInputTokens ?? null,
-                  costUsd: u?.costUsd ?? null,
-                },
-              });
-            }
+  it(
+    `after every appendTranscript batch, for random transcripts (${RUNS} runs)`,
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(batches, async (transcript) => {
+          const id = await newSession();
+          for (const batch of transcript) {
+            const appended = await server.execute(AppendTranscriptDocument, { ...ws(), id, input: { messages: batch } }, token());
+            expect(appended.body.errors).toBeUndefined();
+            await expectRollupMatches(id);
           }
-          await expectRollupMatches(id);
-        }
-      }),
-      { numRuns: RUNS },
-    );
-  }, budget(RUNS * 12));
+        }),
+        { numRuns: RUNS },
+      );
+      console.log(`usage rollup: ${RUNS} random transcripts appended batch by batch, rollup checked after each batch`);
+      // Up to 6 batches per transcript, each an append and a check.
+    },
+    budget(RUNS * 12),
+  );
+
+  it(
+    `after direct inserts (usage on any role), updates and deletes of messages (${RUNS} runs)`,
+    async () => {
+      const row = fc.record({
+        role: fc.constantFrom('USER' as const, 'ASSISTANT' as const, 'TOOL' as const, 'SYSTEM' as const),
+        usage: fc.option(usage, { nil: undefined }),
+        tools: fc.integer({ min: 0, max: 2 }),
+      });
+      const change = fc.oneof(
+        fc.record({ kind: fc.constant('insert' as const), rows: fc.array(row, { minLength: 1, maxLength: 5 }) }),
+        fc.record({ kind: fc.constant('delete' as const), pick: fc.nat() }),
+        fc.record({ kind: fc.constant('update' as const), pick: fc.nat(), usage: fc.option(usage, { nil: null }) }),
+      );
+      await fc.assert(
+        fc.asyncProperty(fc.array(change, { minLength: 1, maxLength: 8 }), async (changes) => {
+          const id = await newSession();
+          let seq = 0;
+          for (const step of changes) {
+            const stored = await prisma.sessionMessage.findMany({
+              where: { sessionId: id },
+              select: { id: true },
+              orderBy: { seq: 'asc' },
+            });
+            if (step.kind === 'insert') {
+              await prisma.sessionMessage.createMany({
+                data: step.rows.map((r) => ({
+                  id: randomUUID(),
+                  sessionId: id,
+                  seq: (seq += 1),
+                  role: r.role,
+                  toolCalls: Array.from({ length: r.tools }, (_, i) => ({ id: `c${i}`, name: 'x', arguments: '{}' })),
+                  ...(r.usage ? { ...r.usage, costUsd: r.usage.costUsd } : {}),
+                })),
+              });
+            } else if (stored.length > 0) {
+              const target = stored[step.pick % stored.length]!.id;
+              if (step.kind === 'delete') await prisma.sessionMessage.delete({ where: { id: target } });
+              else {
+                const u = step.usage;
+                await prisma.sessionMessage.update({
+                  where: { id: target },
+                  data: {
+                    inputTokens: u?.inputTokens ?? null,
+                    outputTokens: u?.outputTokens ?? null,
+                    cacheReadInputTokens: u?.cacheReadInputTokens ?? null,
+                    cacheCreationInputTokens: u?.cacheCreationInputTokens ?? null,
+                    costUsd: u?.costUsd ?? null,
+                  },
+                });
+              }
+            }
+            await expectRollupMatches(id);
+          }
+        }),
+        { numRuns: RUNS },
+      );
+    },
+    budget(RUNS * 12),
+  );
 
   it('is gone with its session', async () => {
     const id = await newSession();

@@ -3,7 +3,7 @@ import { createGatewayRuntime } from '@graphql-hive/gateway-runtime';
 import { parse } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/http/server.js';
@@ -28,8 +28,9 @@ const REVIEWS_SDL = `
 `;
 const scoreOf = (id: string) => parseInt(id.slice(0, 2), 16) % 5;
 
-function listen(handler: Parameters<typeof createServer>[1]): Promise<{ server: Server; url: string }> {
-  const server = createServer(handler);
+function listen(handler: (request: IncomingMessage, response: ServerResponse) => unknown): Promise<{ server: Server; url: string }> {
+  // Yoga's handler returns a promise node:http does not wait for.
+  const server = createServer((request, response) => void handler(request, response));
   return new Promise((resolve) =>
     server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql` })),
   );
@@ -46,7 +47,10 @@ describe('federation: this subgraph and another behind Hive Gateway', () => {
   const hidden = randomUUID();
 
   beforeAll(async () => {
-    sessions = await startServer(loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: 'memory://', LOG_LEVEL: 'silent' }), createLogger('silent'));
+    sessions = await startServer(
+      loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: 'memory://', LOG_LEVEL: 'silent' }),
+      createLogger('silent'),
+    );
     const prisma = sessions.database.prisma;
     tenant = await createTenant(prisma, [{ role: 'CONTRIBUTOR' }, { role: 'CONTRIBUTOR' }]);
     const [alice, bob] = tenant.members;
@@ -113,10 +117,17 @@ describe('federation: this subgraph and another behind Hive Gateway', () => {
       alice.token,
     );
     expect(result.errors).toBeUndefined();
-    expect(result.data).toEqual({ session: { id: visible, title: 'shared', creator: { email: alice.email }, reviewScore: scoreOf(visible) } });
+    expect(result.data).toEqual({
+      session: { id: visible, title: 'shared', creator: { email: alice.email }, reviewScore: scoreOf(visible) },
+    });
 
     // The other way round: references from the reviews subgraph resolved by ours through _entities.
-    const references = await post(gateway.url, 'query ($ids: [UUID!]!) { reviewedSessions(ids: $ids) { id title reviewScore } }', { ids: [visible] }, alice.token);
+    const references = await post(
+      gateway.url,
+      'query ($ids: [UUID!]!) { reviewedSessions(ids: $ids) { id title reviewScore } }',
+      { ids: [visible] },
+      alice.token,
+    );
     expect(references.errors).toBeUndefined();
     expect(references.data).toEqual({ reviewedSessions: [{ id: visible, title: 'shared', reviewScore: scoreOf(visible) }] });
   });
@@ -141,7 +152,12 @@ describe('federation: this subgraph and another behind Hive Gateway', () => {
     expect(body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
 
     // Through the gateway, the hidden session is not reachable either.
-    const through = await post(gateway.url, 'query ($ids: [UUID!]!) { reviewedSessions(ids: $ids) { id title } }', { ids: [hidden] }, alice.token);
+    const through = await post(
+      gateway.url,
+      'query ($ids: [UUID!]!) { reviewedSessions(ids: $ids) { id title } }',
+      { ids: [hidden] },
+      alice.token,
+    );
     expect(JSON.stringify(through.data ?? {})).not.toContain('bob only');
   });
 });
@@ -152,7 +168,13 @@ describe('_entities cost', () => {
     const t = await createTenant(server.db.database.prisma);
     const ids = Array.from({ length: 25 }, () => randomUUID());
     await server.db.database.prisma.session.createMany({
-      data: ids.map((id) => ({ id, workspaceId: t.workspaceId, userId: t.members[0]!.userId, model: 'm', visibility: 'WORKSPACE' as const })),
+      data: ids.map((id) => ({
+        id,
+        workspaceId: t.workspaceId,
+        userId: t.members[0]!.userId,
+        model: 'm',
+        visibility: 'WORKSPACE' as const,
+      })),
     });
     const query = 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Session { id model } } }';
     const run = (count: number) =>

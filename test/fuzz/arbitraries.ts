@@ -30,7 +30,8 @@ export type Hints = Readonly<Record<string, fc.Arbitrary<unknown>>>;
 
 /** Placed where a value is left out (the key is then absent from the object). */
 const OMIT: unique symbol = Symbol('omit');
-type Maybe = unknown | typeof OMIT;
+/** A value, or OMIT (`unknown` takes in both). */
+type Maybe = unknown;
 
 /** Lists at and past every bound of the API (64 keys, 100 ids, 256 values, 500 messages, 1000 entities) and far past them. */
 const OVERSIZED_LENGTHS = [64, 65, 100, 101, 256, 257, 500, 501, 1000, 1001, 10_000] as const;
@@ -51,7 +52,11 @@ function scalarArbitrary(name: string, mode: Mode): fc.Arbitrary<unknown> {
       return fc.oneof({ weight: 3, arbitrary: fc.string({ maxLength: 20 }) }, { weight: 2, arbitrary: hostileString });
     case 'Int':
       return wellTyped(
-        fc.oneof({ weight: 3, arbitrary: fc.integer({ min: -5, max: 120 }) }, { weight: 1, arbitrary: int32Edges }, { weight: 1, arbitrary: fc.integer(INT32) }),
+        fc.oneof(
+          { weight: 3, arbitrary: fc.integer({ min: -5, max: 120 }) },
+          { weight: 1, arbitrary: int32Edges },
+          { weight: 1, arbitrary: fc.integer(INT32) },
+        ),
         fc.oneof(hostileNumber, fc.integer().map(String)),
       );
     case 'NonNegativeInt':
@@ -62,7 +67,11 @@ function scalarArbitrary(name: string, mode: Mode): fc.Arbitrary<unknown> {
       );
     case 'Float':
       return wellTyped(
-        fc.oneof(fc.double({ min: 0, max: 10, noNaN: true }), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom(-0, 1e9, -1)),
+        fc.oneof(
+          fc.double({ min: 0, max: 10, noNaN: true }),
+          fc.double({ noNaN: true, noDefaultInfinity: true }),
+          fc.constantFrom(-0, 1e9, -1),
+        ),
         hostileNumber,
       );
     case 'Boolean':
@@ -90,7 +99,14 @@ export const deepObject = (levels: number): Record<string, unknown> => {
 export const jsonObject: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 2, arbitrary: fc.constantFrom(63, 64, 65, 200, 3_000).map(deepObject) },
   { weight: 4, arbitrary: fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 5 }) },
-  { weight: 2, arbitrary: fc.dictionary(hostileString.filter((s) => s.length < 100), hostileString, { maxKeys: 3 }) },
+  {
+    weight: 2,
+    arbitrary: fc.dictionary(
+      hostileString.filter((s) => s.length < 100),
+      hostileString,
+      { maxKeys: 3 },
+    ),
+  },
   { weight: 1, arbitrary: fc.constantFrom(JSON.parse('{"__proto__":{"admin":true}}') as unknown, { constructor: { prototype: 1 } }) },
   { weight: 1, arbitrary: fc.nat({ max: 3 }).map((n) => ({ blob: 'x'.repeat(65_536 + n) })) },
 );
@@ -121,7 +137,11 @@ function valueFor(type: GraphQLInputType, coordinates: string[], context: Contex
     : fc.oneof({ weight: 15, arbitrary: value }, { weight: 1, arbitrary: fc.constant(null) });
 }
 
-function nonNullValue(type: GraphQLNamedInputType | GraphQLList<GraphQLInputType>, coordinates: string[], context: Context): fc.Arbitrary<unknown> {
+function nonNullValue(
+  type: GraphQLNamedInputType | GraphQLList<GraphQLInputType>,
+  coordinates: string[],
+  context: Context,
+): fc.Arbitrary<unknown> {
   if (isListType(type)) return listValue(valueFor(type.ofType, coordinates, context));
   const hint = coordinates.map((coordinate) => context.hints[coordinate]).find((arbitrary) => arbitrary !== undefined);
   if (hint) {
@@ -162,7 +182,10 @@ function listValue(item: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> {
     {
       weight: 1,
       arbitrary: fc
-        .tuple(item.filter((value) => JSON.stringify(value ?? null).length < SMALL_JSON), fc.constantFrom(...OVERSIZED_LENGTHS))
+        .tuple(
+          item.filter((value) => JSON.stringify(value ?? null).length < SMALL_JSON),
+          fc.constantFrom(...OVERSIZED_LENGTHS),
+        )
         .map(([value, length]) => Array.from({ length }, () => value)),
     },
   );
@@ -186,9 +209,10 @@ function withoutOmitted(entries: [string, Maybe][]): Record<string, unknown> {
 
 function inputObject(typeName: string, fields: FieldSpec[], context: Context): fc.Arbitrary<unknown> {
   const values = fields.map((field) =>
-    presence(field, valueFor(field.type, [`${typeName}.${field.name}`], context), context.mode).map(
-      (value): [string, Maybe] => [field.name, value],
-    ),
+    presence(field, valueFor(field.type, [`${typeName}.${field.name}`], context), context.mode).map((value): [string, Maybe] => [
+      field.name,
+      value,
+    ]),
   );
   // Malformed objects carry an unknown field one time in six.
   const extra =
@@ -222,9 +246,11 @@ export const argumentVariable = (field: string, arg: GraphQLArgument): VariableS
 export function typedVariables(specs: VariableSpec[], hints: Hints, mode: Mode): fc.Arbitrary<Record<string, unknown>> {
   const context: Context = { hints, mode, depth: 0 };
   const entries = specs.map((spec) =>
-    presence({ name: spec.name, type: spec.type, required: isNonNullType(spec.type) }, valueFor(spec.type, spec.coordinates, context), mode).map(
-      (value): [string, Maybe] => [spec.name, value],
-    ),
+    presence(
+      { name: spec.name, type: spec.type, required: isNonNullType(spec.type) },
+      valueFor(spec.type, spec.coordinates, context),
+      mode,
+    ).map((value): [string, Maybe] => [spec.name, value]),
   );
   const variables = entries.length === 0 ? fc.constant({}) : fc.tuple(...entries).map(withoutOmitted);
   return mode === 'wellTyped' ? variables.map((value) => storable(value) as Record<string, unknown>) : variables;
@@ -251,7 +277,8 @@ function storable(value: unknown): unknown {
 /** Fully random variables: the right names (or not) with any JSON at all. */
 export function randomVariables(specs: VariableSpec[]): fc.Arbitrary<unknown> {
   const names = specs.map((spec) => spec.name);
-  const key = names.length > 0 ? fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...names) }, { weight: 1, arbitrary: fc.string() }) : fc.string();
+  const key =
+    names.length > 0 ? fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...names) }, { weight: 1, arbitrary: fc.string() }) : fc.string();
   return fc.oneof(
     { weight: 4, arbitrary: fc.dictionary(key, anyJson, { maxKeys: names.length + 2 }) },
     // Not an object at all: an array, a string, a number …
@@ -283,7 +310,8 @@ export function withOneNearMissNumber(variables: fc.Arbitrary<Record<string, unk
     const path = paths[pick % Math.max(1, paths.length)];
     if (!path) return value;
     // A copy along the path only; the rest is shared with the generated value, which stays as it was.
-    const shallow = (node: unknown): Record<string, unknown> => (Array.isArray(node) ? ([...node] as unknown as Record<string, unknown>) : { ...(node as Record<string, unknown>) });
+    const shallow = (node: unknown): Record<string, unknown> =>
+      Array.isArray(node) ? ([...(node as unknown[])] as unknown as Record<string, unknown>) : { ...(node as Record<string, unknown>) };
     const copy = shallow(value);
     let node = copy;
     for (const key of path.slice(0, -1)) node = node[key] = shallow(node[key]);

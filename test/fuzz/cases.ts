@@ -93,8 +93,16 @@ const forgedCursor: fc.Arbitrary<string> = fc
       field: fc.oneof(fc.constantFrom('UPDATED_AT', 'CREATED_AT', 'LAST_MESSAGE_AT', 'MESSAGE_COUNT'), anyJson),
       direction: fc.oneof(fc.constantFrom('ASC', 'DESC'), anyJson),
       value: fc.oneof(
-        fc.date({ noInvalidDate: true, min: new Date('-000050-01-01T00:00:00Z'), max: new Date('+010001-01-01T00:00:00Z') }).map((d) => d.toISOString()),
-        fc.constantFrom('0000-01-01T00:00:00.000Z', '1970-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z', '2024-02-30T00:00:00.000Z', null),
+        fc
+          .date({ noInvalidDate: true, min: new Date('-000050-01-01T00:00:00Z'), max: new Date('+010001-01-01T00:00:00Z') })
+          .map((d) => d.toISOString()),
+        fc.constantFrom(
+          '0000-01-01T00:00:00.000Z',
+          '1970-01-01T00:00:00.000Z',
+          '9999-12-31T23:59:59.999Z',
+          '2024-02-30T00:00:00.000Z',
+          null,
+        ),
         fc.integer(),
         hostileNumber,
         anyJson,
@@ -154,7 +162,28 @@ export function domainHints(world: FuzzWorld): Hints {
         { weight: 3, arbitrary: words },
         {
           weight: 3,
-          arbitrary: fc.constantFrom('"', 'or', 'OR', '-', '-release', ':', 'team:infra', 'team:"docs team"', '!!!', '(', ')', '&', '|', '*', ':*', '<->', '\\', "'", '4o', 'a'),
+          arbitrary: fc.constantFrom(
+            '"',
+            'or',
+            'OR',
+            '-',
+            '-release',
+            ':',
+            'team:infra',
+            'team:"docs team"',
+            '!!!',
+            '(',
+            ')',
+            '&',
+            '|',
+            '*',
+            ':*',
+            '<->',
+            '\\',
+            "'",
+            '4o',
+            'a',
+          ),
         },
         { weight: 1, arbitrary: hostileString },
       ),
@@ -168,19 +197,28 @@ export function domainHints(world: FuzzWorld): Hints {
     { weight: 1, arbitrary: uuidLike },
     { weight: 1, arbitrary: hostileString },
   );
-  const freshOrExistingId = fc.oneof({ weight: 3, arbitrary: fc.uuid({ version: 4 }) }, { weight: 1, arbitrary: sessionPick(['full', 'upper']) });
+  const freshOrExistingId = fc.oneof(
+    { weight: 3, arbitrary: fc.uuid({ version: 4 }) },
+    { weight: 1, arbitrary: sessionPick(['full', 'upper']) },
+  );
   const representation = fc.oneof(
     { weight: 6, arbitrary: sessionPick(['full', 'upper', 'prefix8']).map((id) => ({ __typename: 'Session', id })) },
     {
       weight: 2,
       arbitrary: fc.record(
-        { __typename: fc.oneof(fc.constantFrom('Session', 'Query', 'Viewer', 'Nope'), hostileString, anyJson), id: fc.oneof(uuidLike, anyJson) },
+        {
+          __typename: fc.oneof(fc.constantFrom('Session', 'Query', 'Viewer', 'Nope'), hostileString, anyJson),
+          id: fc.oneof(uuidLike, anyJson),
+        },
         { requiredKeys: [] },
       ),
     },
     { weight: 1, arbitrary: anyJson },
   );
-  const tokenCount = fc.oneof({ weight: 8, arbitrary: fc.nat({ max: 5000 }) }, { weight: 1, arbitrary: fc.constantFrom(2 ** 31 - 1, 2 ** 31) });
+  const tokenCount = fc.oneof(
+    { weight: 8, arbitrary: fc.nat({ max: 5000 }) },
+    { weight: 1, arbitrary: fc.constantFrom(2 ** 31 - 1, 2 ** 31) },
+  );
   const seq = fc.oneof({ weight: 4, arbitrary: fc.integer({ min: -2, max: 6 }) }, { weight: 1, arbitrary: hostileNumber });
   const transcriptPage = fc.oneof({ weight: 4, arbitrary: fc.integer({ min: -1, max: 1001 }) }, { weight: 1, arbitrary: hostileNumber });
   const content = fc.oneof(
@@ -214,12 +252,21 @@ export function domainHints(world: FuzzWorld): Hints {
     '_entities.representations': representation,
     afterSeq: seq,
     transcriptFirst: transcriptPage,
-    'MessageInput.id': fc.oneof({ weight: 4, arbitrary: fc.uuid({ version: 4 }) }, { weight: 1, arbitrary: fc.constantFrom(...world.messageIds) }),
+    'MessageInput.id': fc.oneof(
+      { weight: 4, arbitrary: fc.uuid({ version: 4 }) },
+      { weight: 1, arbitrary: fc.constantFrom(...world.messageIds) },
+    ),
     // Usage is only allowed on ASSISTANT messages, and token counts add up to session totals that
     // must stay below 2^31: favour assistants and small counts, so that some batches are stored.
-    'MessageInput.role': fc.oneof({ weight: 4, arbitrary: fc.constant('ASSISTANT') }, { weight: 1, arbitrary: fc.constantFrom('USER', 'TOOL', 'SYSTEM') }),
+    'MessageInput.role': fc.oneof(
+      { weight: 4, arbitrary: fc.constant('ASSISTANT') },
+      { weight: 1, arbitrary: fc.constantFrom('USER', 'TOOL', 'SYSTEM') },
+    ),
     ...Object.fromEntries(
-      ['inputTokens', 'outputTokens', 'cacheReadInputTokens', 'cacheCreationInputTokens'].map((field) => [`MessageUsageInput.${field}`, tokenCount]),
+      ['inputTokens', 'outputTokens', 'cacheReadInputTokens', 'cacheCreationInputTokens'].map((field) => [
+        `MessageUsageInput.${field}`,
+        tokenCount,
+      ]),
     ),
     'MessageInput.content': content,
     'MessageInput.toolCallId': text,
@@ -227,6 +274,9 @@ export function domainHints(world: FuzzWorld): Hints {
     'ToolCallInput.id': text,
     'ToolCallInput.name': text,
     'ToolCallInput.arguments': fc.oneof({ weight: 2, arbitrary: fc.json({ maxDepth: 2 }) }, { weight: 1, arbitrary: hostileString }),
-    'MessageUsageInput.costUsd': fc.oneof({ weight: 2, arbitrary: fc.double({ min: 0, max: 1, noNaN: true }) }, { weight: 1, arbitrary: hostileNumber }),
+    'MessageUsageInput.costUsd': fc.oneof(
+      { weight: 2, arbitrary: fc.double({ min: 0, max: 1, noNaN: true }) },
+      { weight: 1, arbitrary: hostileNumber },
+    ),
   };
 }

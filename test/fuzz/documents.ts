@@ -29,8 +29,36 @@ export interface DocumentContext {
 }
 
 const PUNCTUATORS = ['{', '}', '(', ')', '[', ']', ':', '$', '!', '=', '@', '...', '|', '&', ','];
-const KEYWORDS = ['query', 'mutation', 'subscription', 'fragment', 'on', 'true', 'false', 'null', 'schema', 'type', 'input', 'extend', 'directive'];
-const OTHER_TOKENS = ['__typename', '__schema', '__type', '@include(if: true)', '@skip(if: $x)', '@deprecated', '@defer', '@stream', '# comment\n', '\uFEFF', '\u00A0', '"""block\\"""', '"""'];
+const KEYWORDS = [
+  'query',
+  'mutation',
+  'subscription',
+  'fragment',
+  'on',
+  'true',
+  'false',
+  'null',
+  'schema',
+  'type',
+  'input',
+  'extend',
+  'directive',
+];
+const OTHER_TOKENS = [
+  '__typename',
+  '__schema',
+  '__type',
+  '@include(if: true)',
+  '@skip(if: $x)',
+  '@deprecated',
+  '@defer',
+  '@stream',
+  '# comment\n',
+  '\uFEFF',
+  '\u00A0',
+  '"""block\\"""',
+  '"""',
+];
 
 function schemaNames(schema: GraphQLSchema): string[] {
   const names = new Set<string>();
@@ -38,9 +66,10 @@ function schemaNames(schema: GraphQLSchema): string[] {
     if (type.name.startsWith('__')) continue;
     names.add(type.name);
     if (isObjectType(type) || isInterfaceType(type) || isInputObjectType(type)) {
-      for (const field of Object.values(type.getFields())) {
+      const fields = Object.values(type.getFields()) as { name: string; args?: readonly { name: string }[] }[];
+      for (const field of fields) {
         names.add(field.name);
-        for (const arg of 'args' in field ? field.args : []) names.add(arg.name);
+        for (const arg of field.args ?? []) names.add(arg.name);
       }
     }
     if (isEnumType(type)) for (const value of type.getValues()) names.add(value.name);
@@ -58,7 +87,28 @@ function literal(context: DocumentContext): fc.Arbitrary<string> {
     { weight: 3, arbitrary: fc.constantFrom(...context.domainStrings).map((s) => JSON.stringify(s)) },
     { weight: 3, arbitrary: hostileString.filter((s) => s.length < 300).map((s) => JSON.stringify(s)) },
     { weight: 2, arbitrary: hostileNumber.map(String) },
-    { weight: 1, arbitrary: fc.constantFrom('true', 'false', 'null', 'USER', 'ASSISTANT', 'ASC', 'UPDATED_AT', 'WORKSPACE', 'ANY', '$x', '"\\u0000"', '"\\ud800"', '"\\x"', '1e999', '-0', '0x10', '01') },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        'true',
+        'false',
+        'null',
+        'USER',
+        'ASSISTANT',
+        'ASC',
+        'UPDATED_AT',
+        'WORKSPACE',
+        'ANY',
+        '$x',
+        '"\\u0000"',
+        '"\\ud800"',
+        '"\\x"',
+        '1e999',
+        '-0',
+        '0x10',
+        '01',
+      ),
+    },
   );
   return fc.letrec<{ value: string }>((tie) => ({
     value: fc.oneof(
@@ -68,7 +118,10 @@ function literal(context: DocumentContext): fc.Arbitrary<string> {
       {
         weight: 1,
         arbitrary: fc
-          .array(fc.tuple(fc.constantFrom('id', 'model', 'key', 'values', 'messages', 'role', 'labels', 'title', 'field', 'x'), tie('value')), { maxLength: 3 })
+          .array(
+            fc.tuple(fc.constantFrom('id', 'model', 'key', 'values', 'messages', 'role', 'labels', 'title', 'field', 'x'), tie('value')),
+            { maxLength: 3 },
+          )
           .map((fields) => `{${fields.map(([name, value]) => `${name}: ${value}`).join(', ')}}`),
       },
     ),
@@ -76,9 +129,15 @@ function literal(context: DocumentContext): fc.Arbitrary<string> {
 }
 
 /** A selection set for a field's type: some of its fields (right or wrong), nested a little. */
-function selection(schema: GraphQLSchema, field: GraphQLField<unknown, unknown>, context: DocumentContext, depth: number): fc.Arbitrary<string> {
+function selection(
+  schema: GraphQLSchema,
+  field: GraphQLField<unknown, unknown>,
+  context: DocumentContext,
+  depth: number,
+): fc.Arbitrary<string> {
   const type = getNamedType(field.type);
-  if (!(isObjectType(type) || isInterfaceType(type) || isUnionType(type))) return fc.oneof({ weight: 9, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.constant('{ id }') });
+  if (!(isObjectType(type) || isInterfaceType(type) || isUnionType(type)))
+    return fc.oneof({ weight: 9, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.constant('{ id }') });
   if (depth > 3) return fc.constant('{ __typename }');
   const fields = isUnionType(type) ? [] : Object.values(type.getFields());
   const item: fc.Arbitrary<string> =
@@ -86,7 +145,10 @@ function selection(schema: GraphQLSchema, field: GraphQLField<unknown, unknown>,
       ? fc.constantFrom('__typename', '... on Session { id }')
       : fc.oneof(
           { weight: 12, arbitrary: fc.constantFrom(...fields).chain((sub) => fieldText(schema, sub, context, depth + 1)) },
-          { weight: 1, arbitrary: fc.constantFrom('__typename', 'nope', 'id', 'alias: id', '...F', '... on Session { id }', '... { __typename }') },
+          {
+            weight: 1,
+            arbitrary: fc.constantFrom('__typename', 'nope', 'id', 'alias: id', '...F', '... on Session { id }', '... { __typename }'),
+          },
         );
   return fc.array(item, { minLength: 1, maxLength: 4 }).map((items) => `{ ${items.join(' ')} }`);
 }
@@ -104,9 +166,12 @@ function typedLiteral(type: GraphQLInputType, context: DocumentContext, depth: n
     typed = fc.constantFrom(...named.getValues().map((value) => value.name));
   } else if (isInputObjectType(named)) {
     const fields = Object.values(named.getFields()).map((field) =>
-      fc.option(typedLiteral(field.type, context, depth + 1).map((value) => `${field.name}: ${value}`), {
-        freq: isNonNullType(field.type) ? 20 : 2,
-      }),
+      fc.option(
+        typedLiteral(field.type, context, depth + 1).map((value) => `${field.name}: ${value}`),
+        {
+          freq: isNonNullType(field.type) ? 20 : 2,
+        },
+      ),
     );
     typed = fc.tuple(...fields).map((parts) => `{${parts.filter((part) => part !== null).join(', ')}}`);
   } else if (named.name === 'Int' || named.name === 'NonNegativeInt') {
@@ -118,18 +183,31 @@ function typedLiteral(type: GraphQLInputType, context: DocumentContext, depth: n
   } else if (named.name === 'UUID') {
     typed = fc.oneof(fc.uuid(), fc.constantFrom(...context.domainStrings)).map((id) => JSON.stringify(id));
   } else {
-    typed = fc.oneof(fc.constantFrom(...context.domainStrings), hostileString.filter((text) => text.length < 300)).map((text) => JSON.stringify(text));
+    typed = fc
+      .oneof(
+        fc.constantFrom(...context.domainStrings),
+        hostileString.filter((text) => text.length < 300),
+      )
+      .map((text) => JSON.stringify(text));
   }
   return fc.oneof({ weight: 8, arbitrary: typed }, { weight: 1, arbitrary: anything });
 }
 
-function fieldText(schema: GraphQLSchema, field: GraphQLField<unknown, unknown>, context: DocumentContext, depth: number): fc.Arbitrary<string> {
+function fieldText(
+  schema: GraphQLSchema,
+  field: GraphQLField<unknown, unknown>,
+  context: DocumentContext,
+  depth: number,
+): fc.Arbitrary<string> {
   // Each argument usually present (required ones nearly always) with a literal of its type; now
   // and then one the field does not have.
   const args = fc
     .tuple(
       ...field.args.map((arg) =>
-        fc.option(typedLiteral(arg.type, context, 0).map((value) => `${arg.name}: ${value}`), { freq: isNonNullType(arg.type) ? 20 : 2 }),
+        fc.option(
+          typedLiteral(arg.type, context, 0).map((value) => `${arg.name}: ${value}`),
+          { freq: isNonNullType(arg.type) ? 20 : 2 },
+        ),
       ),
       rarely(literal(context).map((value) => `bogus: ${value}`)),
     )
@@ -174,20 +252,36 @@ const nestedSpreads = (levels: number, width: number, root = 'Query', leaf = '__
 const exhausting: fc.Arbitrary<string> = fc.oneof(
   fc.tuple(fc.integer({ min: 10, max: 60 }), fc.integer({ min: 2, max: 3 })).map(([levels, width]) => nestedSpreads(levels, width)),
   fc.integer({ min: 5, max: 40 }).map((levels) => nestedSpreads(levels, 2, 'Query', 'viewer { id email memberships { org role } }')),
-  fc.integer({ min: 5, max: 40 }).map((levels) => nestedSpreads(levels, 2, 'Mutation', 'deleteSession(org: "o", workspace: "w", id: "00000000") { id }')),
+  fc
+    .integer({ min: 5, max: 40 })
+    .map((levels) => nestedSpreads(levels, 2, 'Mutation', 'deleteSession(org: "o", workspace: "w", id: "00000000") { id }')),
   // Page sizes left to variable defaults count as if they were sent.
-  fc.tuple(fc.constantFrom(1, 20, 100, 1000), fc.constantFrom(1, 100, 1000, 100_000)).map(
-    ([a, b]) => `query ($a: Int = ${a}, $b: Int = ${b}) { sessions(org: "o", workspace: "w", first: $a) { nodes { transcript(first: $b) { messages { id seq content } } } } }`,
-  ),
+  fc
+    .tuple(fc.constantFrom(1, 20, 100, 1000), fc.constantFrom(1, 100, 1000, 100_000))
+    .map(
+      ([a, b]) =>
+        `query ($a: Int = ${a}, $b: Int = ${b}) { sessions(org: "o", workspace: "w", first: $a) { nodes { transcript(first: $b) { messages { id seq content } } } } }`,
+    ),
   fc.integer({ min: 10, max: 300 }).map((n) => `{ ${'viewer { memberships { '.repeat(n)}org${' } }'.repeat(n)} }`),
   fc.integer({ min: 10, max: 200 }).map((n) => `{ ${Array.from({ length: n }, (_, i) => `a${i}: viewer { id }`).join(' ')} }`),
   fc.integer({ min: 5000, max: 20000 }).map((n) => `{ ${'__typename '.repeat(n)}}`),
   fc.integer({ min: 20, max: 500 }).map((n) => `{ __typename ${'@include(if: true) '.repeat(n)}}`),
   fc.constant('query A { ...F } fragment F on Query { ...G } fragment G on Query { ...F }'),
   fc.integer({ min: 1000, max: 100_000 }).map((n) => `{ ${'a'.repeat(n)} }`),
-  fc.integer({ min: 100, max: 5000 }).map((n) => `{ sessions(org: "o", workspace: "w", filter: { agents: [${'"a", '.repeat(n)}] }) { totalCount } }`),
-  fc.integer({ min: 60, max: 2000 }).map((n) => `{ sessions(org: "o", workspace: "w", filter: { labels: [${'{ key: "k", values: ["v"] }, '.repeat(n)}] }) { totalCount } }`),
-  fc.integer({ min: 60, max: 2000 }).map((n) => `mutation { appendTranscript(org: "o", workspace: "w", id: "00000000", input: { messages: [{ role: USER, metadata: ${'{ a: '.repeat(n)}1${' }'.repeat(n)} }] }) { lastSeq } }`),
+  fc
+    .integer({ min: 100, max: 5000 })
+    .map((n) => `{ sessions(org: "o", workspace: "w", filter: { agents: [${'"a", '.repeat(n)}] }) { totalCount } }`),
+  fc
+    .integer({ min: 60, max: 2000 })
+    .map(
+      (n) => `{ sessions(org: "o", workspace: "w", filter: { labels: [${'{ key: "k", values: ["v"] }, '.repeat(n)}] }) { totalCount } }`,
+    ),
+  fc
+    .integer({ min: 60, max: 2000 })
+    .map(
+      (n) =>
+        `mutation { appendTranscript(org: "o", workspace: "w", id: "00000000", input: { messages: [{ role: USER, metadata: ${'{ a: '.repeat(n)}1${' }'.repeat(n)} }] }) { lastSeq } }`,
+    ),
   fc.integer({ min: 100, max: 2000 }).map((n) => `${'['.repeat(n)}`),
   fc.constant('{ sessions(org: "o", workspace: "w", first: 100) { nodes { transcript(first: 1000) { messages { id } } } } }'),
 );

@@ -33,8 +33,8 @@ function changedRows(before: TenantDigest, after: TenantDigest): string[] {
     }
     const ids = new Set([...Object.keys(a), ...Object.keys(b)]);
     for (const id of ids) {
-      const was = (a as Record<string, string>)[id];
-      const is = (b as Record<string, string>)[id];
+      const was = a[id];
+      const is = b[id];
       if (was !== is) changes.push(`${table} ${id}: ${was === undefined ? 'added' : is === undefined ? 'removed' : 'changed'}`);
     }
   }
@@ -62,7 +62,7 @@ function sentTexts(request: RawRequest): string[] {
   while (stack.length > 0) {
     const value = stack.pop();
     if (typeof value === 'string' && value.length >= LOGGED_TEXT_MIN) texts.push(value.slice(0, 200));
-    else if (value !== null && typeof value === 'object') stack.push(...Object.values(value));
+    else if (value !== null && typeof value === 'object') stack.push(...Object.values(value as Record<string, unknown>));
   }
   return texts;
 }
@@ -102,7 +102,10 @@ export async function exchange(
   outcomes.record(response.status, body);
   const loggedText = JSON.stringify(world.server.logger.lines.slice(logged));
   const inLog = sentTexts(request).find((text) => loggedText.includes(text));
-  if (inLog !== undefined) throw new Error(`User text from the variables reached the server log: ${JSON.stringify(inLog.slice(0, 80))}\nlog: ${loggedText.slice(0, 1500)}`);
+  if (inLog !== undefined)
+    throw new Error(
+      `User text from the variables reached the server log: ${JSON.stringify(inLog.slice(0, 80))}\nlog: ${loggedText.slice(0, 1500)}`,
+    );
   if (mayChange(body)) return body;
   const after = await tenantDigest(prisma, world.scope);
   const changes = changedRows(before, after);

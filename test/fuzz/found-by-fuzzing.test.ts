@@ -20,7 +20,12 @@ describe('found by fuzzing', () => {
   const post = (body: unknown, headers: Record<string, string | undefined> = {}): RawRequest => ({
     method: 'POST',
     payload: JSON.stringify(body),
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', authorization: world.authorization.contributor, ...headers },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json',
+      authorization: world.authorization.contributor,
+      ...headers,
+    },
   });
 
   async function answer(request: RawRequest) {
@@ -69,7 +74,8 @@ describe('found by fuzzing', () => {
         world.server,
         post(
           {
-            query: 'mutation($org: String!, $ws: String!, $input: SaveSessionInput!) { saveSession(org: $org, workspace: $ws, input: $input) { id } }',
+            query:
+              'mutation($org: String!, $ws: String!, $input: SaveSessionInput!) { saveSession(org: $org, workspace: $ws, input: $input) { id } }',
             variables: { org: world.tenant.org, ws: world.tenant.workspace, input: { id: randomUUID(), model: 'm' } },
           },
           { accept },
@@ -92,8 +98,13 @@ describe('found by fuzzing', () => {
     const before = await tenantDigest(world.server.db.database.prisma, world.scope);
     const { status, body } = await answer(
       post({
-        query: 'mutation($org: String!, $ws: String!, $input: SaveSessionInput!) { saveSession(org: $org, workspace: $ws, input: $input) { id } }',
-        variables: { org: world.tenant.org, ws: world.tenant.workspace, input: { id: randomUUID(), model: 'm', title: 'a\udc00\udc00b', labels: [{ key: 'k', values: ['\ud800'] }] } },
+        query:
+          'mutation($org: String!, $ws: String!, $input: SaveSessionInput!) { saveSession(org: $org, workspace: $ws, input: $input) { id } }',
+        variables: {
+          org: world.tenant.org,
+          ws: world.tenant.workspace,
+          input: { id: randomUUID(), model: 'm', title: 'a\udc00\udc00b', labels: [{ key: 'k', values: ['\ud800'] }] },
+        },
       }),
     );
     expect(status).toBe(400);
@@ -108,7 +119,8 @@ describe('found by fuzzing', () => {
     // A well-formed pair (an emoji) is of course fine.
     const emoji = await answer(
       post({
-        query: 'mutation($org: String!, $ws: String!, $input: SaveSessionInput!) { saveSession(org: $org, workspace: $ws, input: $input) { title } }',
+        query:
+          'mutation($org: String!, $ws: String!, $input: SaveSessionInput!) { saveSession(org: $org, workspace: $ws, input: $input) { title } }',
         variables: { org: world.tenant.org, ws: world.tenant.workspace, input: { id: randomUUID(), model: 'm', title: '\ud83d\ude00' } },
       }),
     );
@@ -119,7 +131,8 @@ describe('found by fuzzing', () => {
     const save = (input: Record<string, unknown>) =>
       answer(
         post({
-          query: 'mutation($org: String!, $ws: String!, $input: SaveSessionInput!) { saveSession(org: $org, workspace: $ws, input: $input) { id } }',
+          query:
+            'mutation($org: String!, $ws: String!, $input: SaveSessionInput!) { saveSession(org: $org, workspace: $ws, input: $input) { id } }',
           variables: { org: world.tenant.org, ws: world.tenant.workspace, input },
         }),
       );

@@ -16,7 +16,10 @@ import { createFuzzWorld, type Caller, type FuzzWorld } from './world.js';
 const caller: fc.Arbitrary<Caller> = fc.oneof(
   { weight: 8, arbitrary: fc.constant('contributor' as const) },
   { weight: 3, arbitrary: fc.constant('admin' as const) },
-  { weight: 1, arbitrary: fc.constantFrom<Caller>('reader', 'worker', 'service', 'outsider', 'anonymous', 'unknownToken', 'malformedHeader') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom<Caller>('reader', 'worker', 'service', 'outsider', 'anonymous', 'unknownToken', 'malformedHeader'),
+  },
 );
 
 const accept = fc.oneof(
@@ -83,7 +86,9 @@ describe('fuzz: every query and mutation under random and malformed variables', 
   });
 
   it('has a fuzz case for every root field of the schema, and none for a field that is gone', () => {
-    const fields = rootFields(schema).map((root) => root.name).sort();
+    const fields = rootFields(schema)
+      .map((root) => root.name)
+      .sort();
     expect(Object.keys(FUZZ_CASES).sort()).toEqual(fields);
   });
 
@@ -91,40 +96,52 @@ describe('fuzz: every query and mutation under random and malformed variables', 
     const fuzzCase = FUZZ_CASES[root.name];
     // A field without a case fails the coverage test above.
     if (!fuzzCase) continue;
-    it(`${root.kind} ${root.name}: the answer keeps the contract and rejected requests change nothing`, async () => {
-      const outcomes = new Outcomes();
-      const name = `${root.kind} ${root.name}`;
-      await fc.assert(property(world, hints, fuzzOperation(schema, root, fuzzCase), outcomes), fuzzParameters(name));
-      console.log(`[fuzz] ${name} outcomes: ${outcomes.summary()}`);
-    }, budget(FUZZ_RUNS));
+    it(
+      `${root.kind} ${root.name}: the answer keeps the contract and rejected requests change nothing`,
+      async () => {
+        const outcomes = new Outcomes();
+        const name = `${root.kind} ${root.name}`;
+        await fc.assert(property(world, hints, fuzzOperation(schema, root, fuzzCase), outcomes), fuzzParameters(name));
+        console.log(`[fuzz] ${name} outcomes: ${outcomes.summary()}`);
+      },
+      budget(FUZZ_RUNS),
+    );
   }
 
   // The filter is where user input becomes SQL. Here everything else of the request is valid and
   // a member asks, so every run reaches the database with a hostile filter (long searches, lists
   // from 0 to 10,000 items, odd label keys).
   for (const field of ['sessions', 'sessionFacets'] as const) {
-    it(`query ${field}: a valid request with a hostile filter keeps the contract`, async () => {
-      const root = rootFields(schema).find((candidate) => candidate.name === field)!;
-      const filterArg = root.field.args.find((arg) => arg.name === 'filter')!;
-      const filter = typedVariables([argumentVariable(field, filterArg)], hints, 'wellTyped');
-      const outcomes = new Outcomes();
-      const document = `query Fuzz($filter: SessionFilter) { ${field}(org: "${world.tenant.org}", workspace: "${world.tenant.workspace}", filter: $filter) ${FUZZ_CASES[field]!.selection} }`;
-      await fc.assert(
-        fc.asyncProperty(filter, fc.constantFrom<Caller>('contributor', 'admin', 'reader'), async (variables, who) => {
-          await exchange(
-            world,
-            outcomes,
-            () => ({
-              method: 'POST',
-              payload: JSON.stringify({ query: document, variables }),
-              headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', authorization: world.authorization[who] },
-            }),
-            () => false,
-          );
-        }),
-        fuzzParameters(`query ${field} with a hostile filter`),
-      );
-      console.log(`[fuzz] query ${field} with a hostile filter outcomes: ${outcomes.summary()}`);
-    }, budget(FUZZ_RUNS));
+    it(
+      `query ${field}: a valid request with a hostile filter keeps the contract`,
+      async () => {
+        const root = rootFields(schema).find((candidate) => candidate.name === field)!;
+        const filterArg = root.field.args.find((arg) => arg.name === 'filter')!;
+        const filter = typedVariables([argumentVariable(field, filterArg)], hints, 'wellTyped');
+        const outcomes = new Outcomes();
+        const document = `query Fuzz($filter: SessionFilter) { ${field}(org: "${world.tenant.org}", workspace: "${world.tenant.workspace}", filter: $filter) ${FUZZ_CASES[field]!.selection} }`;
+        await fc.assert(
+          fc.asyncProperty(filter, fc.constantFrom<Caller>('contributor', 'admin', 'reader'), async (variables, who) => {
+            await exchange(
+              world,
+              outcomes,
+              () => ({
+                method: 'POST',
+                payload: JSON.stringify({ query: document, variables }),
+                headers: {
+                  'content-type': 'application/json',
+                  accept: 'application/graphql-response+json',
+                  authorization: world.authorization[who],
+                },
+              }),
+              () => false,
+            );
+          }),
+          fuzzParameters(`query ${field} with a hostile filter`),
+        );
+        console.log(`[fuzz] query ${field} with a hostile filter outcomes: ${outcomes.summary()}`);
+      },
+      budget(FUZZ_RUNS),
+    );
   }
 });

@@ -49,7 +49,10 @@ function errorProblems(error: unknown, i: number, sent: string): string[] {
   if (error.locations !== undefined) {
     const ok =
       Array.isArray(error.locations) &&
-      error.locations.every((l) => isRecord(l) && Number.isInteger(l.line) && Number.isInteger(l.column) && (l.line as number) >= 1 && (l.column as number) >= 1);
+      error.locations.every(
+        (l) =>
+          isRecord(l) && Number.isInteger(l.line) && Number.isInteger(l.column) && (l.line as number) >= 1 && (l.column as number) >= 1,
+      );
     if (!ok) problems.push(`${at}.locations is malformed`);
   }
   if (error.path !== undefined && !(Array.isArray(error.path) && error.path.every(isPathItem))) problems.push(`${at}.path is malformed`);
@@ -60,8 +63,10 @@ function errorProblems(error: unknown, i: number, sent: string): string[] {
     problems.push(`${at}.extensions.code ${JSON.stringify(code)} is not in the error table`);
   } else {
     if (code === 'INTERNAL_SERVER_ERROR') problems.push(`${at} is INTERNAL_SERVER_ERROR`);
-    if (status !== ERROR_TABLE[code].status) problems.push(`${at}.extensions.status ${String(status)} is not ${ERROR_TABLE[code].status} for ${code}`);
-    if (type !== ERROR_TABLE[code].type) problems.push(`${at}.extensions.type ${String(type)} is not ${ERROR_TABLE[code].type} for ${code}`);
+    if (status !== ERROR_TABLE[code].status)
+      problems.push(`${at}.extensions.status ${String(status)} is not ${ERROR_TABLE[code].status} for ${code}`);
+    if (type !== ERROR_TABLE[code].type)
+      problems.push(`${at}.extensions.type ${String(type)} is not ${ERROR_TABLE[code].type} for ${code}`);
   }
   if (items !== undefined) {
     const ok =
@@ -89,7 +94,8 @@ const TRANSPORT_STATUSES = new Set([405, 406, 413, 415]);
 function bodyProblems(body: unknown, sent: string): string[] {
   if (!isRecord(body)) return ['the body is not a JSON object'];
   const problems: string[] = [];
-  for (const key of Object.keys(body)) if (!['data', 'errors', 'extensions'].includes(key)) problems.push(`unexpected top-level key "${key}"`);
+  for (const key of Object.keys(body))
+    if (!['data', 'errors', 'extensions'].includes(key)) problems.push(`unexpected top-level key "${key}"`);
   if (!('data' in body) && !('errors' in body)) problems.push('neither data nor errors');
   if ('data' in body && body.data !== null && !isRecord(body.data)) problems.push('data is neither an object nor null');
   if ('errors' in body) {
@@ -126,7 +132,12 @@ function sseEvents(text: string): string[] {
     .split(/\n\n/)
     .map((block) => block.split('\n'))
     .filter((lines) => lines.includes('event: next'))
-    .map((lines) => lines.filter((line) => line.startsWith('data:')).map((line) => line.slice(5).trimStart()).join('\n'));
+    .map((lines) =>
+      lines
+        .filter((line) => line.startsWith('data:'))
+        .map((line) => line.slice(5).trimStart())
+        .join('\n'),
+    );
 }
 
 /**
@@ -139,7 +150,10 @@ function acceptsJson(request: RawRequest): boolean {
   return accept.split(',').some((range) => {
     const [type = '', ...params] = range.split(';').map((part) => part.trim().toLowerCase());
     const charset = params.find((param) => param.startsWith('charset='));
-    return /^(\*\/\*|application\/\*|application\/json|application\/graphql-response\+json)$/.test(type) && (!charset || charset === 'charset=utf-8');
+    return (
+      /^(\*\/\*|application\/\*|application\/json|application\/graphql-response\+json)$/.test(type) &&
+      (!charset || charset === 'charset=utf-8')
+    );
   });
 }
 
@@ -160,7 +174,8 @@ function readAnswer(request: RawRequest, response: RawResponse, problems: string
       problems.push(...bodyProblems(event, request.payload));
       if (isRecord(event)) {
         if ('data' in event) merged.data = event.data as GraphQLBody['data'];
-        if (Array.isArray(event.errors)) merged.errors = [...(merged.errors ?? []), ...(event.errors as NonNullable<GraphQLBody['errors']>)];
+        if (Array.isArray(event.errors))
+          merged.errors = [...(merged.errors ?? []), ...(event.errors as NonNullable<GraphQLBody['errors']>)];
       }
     }
     if (!('data' in merged) && !merged.errors) problems.push('an event stream without a result');

@@ -92,7 +92,10 @@ const textBreaks = fc.array(
     kind: fc.constantFrom(...BREAKS),
     at: fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }),
     size: fc.integer({ min: 1, max: 12 }),
-    with: fc.oneof(fc.constantFrom('"', '{', '}', '[', ']', ',', ':', '\\', 'null', '\u0000', '\\u0000', '\\ud800', '1e999'), hostileString.filter((s) => s.length < 50)),
+    with: fc.oneof(
+      fc.constantFrom('"', '{', '}', '[', ']', ',', ':', '\\', 'null', '\u0000', '\\u0000', '\\ud800', '1e999'),
+      hostileString.filter((s) => s.length < 50),
+    ),
   }),
   { minLength: 1, maxLength: 3 },
 );
@@ -107,7 +110,14 @@ describe('fuzz: malformed requests as a whole', () => {
     hints = domainHints(world);
     documents = {
       schema,
-      domainStrings: [world.tenant.org, world.tenant.workspace, world.other.org, world.sharedPrefix, ...world.seededSessionIds, ...world.messageIds],
+      domainStrings: [
+        world.tenant.org,
+        world.tenant.workspace,
+        world.other.org,
+        world.sharedPrefix,
+        ...world.seededSessionIds,
+        ...world.messageIds,
+      ],
     };
   });
 
@@ -142,131 +152,183 @@ describe('fuzz: malformed requests as a whole', () => {
     console.log(`[fuzz] ${name} outcomes: ${outcomes.summary()}`);
   }
 
-  it('bodies that are not JSON: random text and bytes', async () => {
-    const body: fc.Arbitrary<{ text: string; bytes?: Uint8Array }> = fc.oneof(
-      fc.string({ unit: 'grapheme', maxLength: 200 }).map((text) => ({ text })),
-      fc.string({ unit: 'binary-ascii', maxLength: 200 }).map((text) => ({ text })),
-      hostileString.map((text) => ({ text })),
-      // Bytes that are not UTF-8 at all (shown as latin1 in a failure report).
-      fc.uint8Array({ maxLength: 200 }).map((bytes) => ({ text: Buffer.from(bytes).toString('latin1'), bytes })),
-    );
-    await check('body: random text and bytes', fc.record({ body, authorization: authorization(), accept: fc.constantFrom(...ACCEPTS) }), (run) => ({
-      method: 'POST',
-      payload: run.body.text,
-      bytes: run.body.bytes,
-      headers: { 'content-type': 'application/json', accept: run.accept, authorization: run.authorization },
-    }));
-  }, budget(FUZZ_RUNS * 2));
+  it(
+    'bodies that are not JSON: random text and bytes',
+    async () => {
+      const body: fc.Arbitrary<{ text: string; bytes?: Uint8Array }> = fc.oneof(
+        fc.string({ unit: 'grapheme', maxLength: 200 }).map((text) => ({ text })),
+        fc.string({ unit: 'binary-ascii', maxLength: 200 }).map((text) => ({ text })),
+        hostileString.map((text) => ({ text })),
+        // Bytes that are not UTF-8 at all (shown as latin1 in a failure report).
+        fc.uint8Array({ maxLength: 200 }).map((bytes) => ({ text: Buffer.from(bytes).toString('latin1'), bytes })),
+      );
+      await check(
+        'body: random text and bytes',
+        fc.record({ body, authorization: authorization(), accept: fc.constantFrom(...ACCEPTS) }),
+        (run) => ({
+          method: 'POST',
+          payload: run.body.text,
+          bytes: run.body.bytes,
+          headers: { 'content-type': 'application/json', accept: run.accept, authorization: run.authorization },
+        }),
+      );
+    },
+    budget(FUZZ_RUNS * 2),
+  );
 
-  it('real requests broken at random', async () => {
-    await check('body: real requests broken at random', fc.record({ request: realRequest(), breaks: textBreaks, authorization: authorization() }), (run, before) => ({
-      method: 'POST',
-      payload: breakText(realBody(run.request, before), run.breaks),
-      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', authorization: run.authorization },
-    }));
-  }, budget(FUZZ_RUNS * 2));
+  it(
+    'real requests broken at random',
+    async () => {
+      await check(
+        'body: real requests broken at random',
+        fc.record({ request: realRequest(), breaks: textBreaks, authorization: authorization() }),
+        (run, before) => ({
+          method: 'POST',
+          payload: breakText(realBody(run.request, before), run.breaks),
+          headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', authorization: run.authorization },
+        }),
+      );
+    },
+    budget(FUZZ_RUNS * 2),
+  );
 
-  it('JSON of the wrong shape: wrong types for query, variables, operationName and extensions', async () => {
-    const query = fc.oneof(
-      { weight: 2, arbitrary: anyJson },
-      { weight: 2, arbitrary: fc.constantFrom(...OPERATIONS.map((operation) => operation.document)) },
-      { weight: 1, arbitrary: fc.constantFrom('', ' ', '{', '{ __typename }', 'query Fuzz { viewer { id } }') },
-    );
-    const request = fc.oneof(
-      {
-        weight: 5,
-        arbitrary: fc.record(
-          {
-            query,
-            variables: anyJson,
-            operationName: fc.oneof(anyJson, fc.constantFrom('Fuzz', 'Other', '')),
-            extensions: fc.oneof(anyJson, fc.constant({ persistedQuery: { version: 1, sha256Hash: 'abc' } })),
-            documentId: anyJson,
-          },
-          { requiredKeys: [] },
-        ),
-      },
-      // Not an object: an array (batching is off), a string, a number …
-      { weight: 1, arbitrary: anyJson },
-      { weight: 1, arbitrary: fc.array(fc.record({ query: fc.constant('{ __typename }') }), { maxLength: 3 }) },
-    );
-    await check('body: JSON of the wrong shape', fc.record({ request, authorization: authorization() }), (run) => ({
-      method: 'POST',
-      payload: JSON.stringify(run.request) ?? 'undefined',
-      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', authorization: run.authorization },
-    }));
-  }, budget(FUZZ_RUNS * 2));
-
-  it('GraphQL-ish documents: token soup, random operations with literals, documents that exhaust', async () => {
-    const input = fc.record({
-      document: fc.constant(null).chain(() => graphqlishDocument(documents)),
-      variables: fc.option(fc.dictionary(fc.constantFrom('x', 'org', 'id', 'input', 'v'), anyJson, { maxKeys: 3 }), { freq: 2 }),
-      operationName: fc.oneof({ weight: 3, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.constantFrom('Op', 'Fuzz', 'Nope') }),
-      authorization: fc.oneof({ weight: 4, arbitrary: fc.constant(world.authorization.contributor) }, { weight: 1, arbitrary: authorization() }),
-    });
-    await check(
-      'body: GraphQL-ish documents',
-      input,
-      (run) => ({
+  it(
+    'JSON of the wrong shape: wrong types for query, variables, operationName and extensions',
+    async () => {
+      const query = fc.oneof(
+        { weight: 2, arbitrary: anyJson },
+        { weight: 2, arbitrary: fc.constantFrom(...OPERATIONS.map((operation) => operation.document)) },
+        { weight: 1, arbitrary: fc.constantFrom('', ' ', '{', '{ __typename }', 'query Fuzz { viewer { id } }') },
+      );
+      const request = fc.oneof(
+        {
+          weight: 5,
+          arbitrary: fc.record(
+            {
+              query,
+              variables: anyJson,
+              operationName: fc.oneof(anyJson, fc.constantFrom('Fuzz', 'Other', '')),
+              extensions: fc.oneof(anyJson, fc.constant({ persistedQuery: { version: 1, sha256Hash: 'abc' } })),
+              documentId: anyJson,
+            },
+            { requiredKeys: [] },
+          ),
+        },
+        // Not an object: an array (batching is off), a string, a number …
+        { weight: 1, arbitrary: anyJson },
+        { weight: 1, arbitrary: fc.array(fc.record({ query: fc.constant('{ __typename }') }), { maxLength: 3 }) },
+      );
+      await check('body: JSON of the wrong shape', fc.record({ request, authorization: authorization() }), (run) => ({
         method: 'POST',
-        payload: JSON.stringify({ query: run.document, variables: run.variables ?? undefined, operationName: run.operationName ?? undefined }),
+        payload: JSON.stringify(run.request) ?? 'undefined',
         headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', authorization: run.authorization },
-      }),
-      2,
-    );
-  }, budget(FUZZ_RUNS * 2));
+      }));
+    },
+    budget(FUZZ_RUNS * 2),
+  );
 
-  it('GET requests: mutations are refused, nothing changes, query parameters of any kind', async () => {
-    const param = fc.oneof(
-      { weight: 3, arbitrary: fc.constantFrom(...OPERATIONS.map((operation) => operation.document)) },
-      { weight: 2, arbitrary: fc.constant(null).chain(() => graphqlishDocument(documents)) },
-      { weight: 1, arbitrary: hostileString },
-    );
-    const input = fc.record({
-      query: fc.option(param, { freq: 8 }),
-      variables: fc.option(fc.oneof(anyJson.map((value) => JSON.stringify(value) ?? ''), hostileString), { freq: 2 }),
-      operationName: fc.option(fc.oneof(fc.constant('Fuzz'), hostileString), { freq: 2 }),
-      extensions: fc.oneof({ weight: 3, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: hostileString }),
-      accept: fc.constantFrom(...ACCEPTS.filter((accept) => accept !== 'text/html')),
-      authorization: authorization(),
-    });
-    await check('GET: query parameters of any kind', input, (run) => {
-      const params = new URLSearchParams();
-      for (const key of ['query', 'variables', 'operationName', 'extensions'] as const) {
-        const value = run[key];
-        if (value !== null) params.set(key, value);
-      }
-      return { method: 'GET', payload: params.toString(), headers: { accept: run.accept, authorization: run.authorization } };
-    });
-  }, budget(FUZZ_RUNS * 2));
+  it(
+    'GraphQL-ish documents: token soup, random operations with literals, documents that exhaust',
+    async () => {
+      const input = fc.record({
+        document: fc.constant(null).chain(() => graphqlishDocument(documents)),
+        variables: fc.option(fc.dictionary(fc.constantFrom('x', 'org', 'id', 'input', 'v'), anyJson, { maxKeys: 3 }), { freq: 2 }),
+        operationName: fc.oneof(
+          { weight: 3, arbitrary: fc.constant(null) },
+          { weight: 1, arbitrary: fc.constantFrom('Op', 'Fuzz', 'Nope') },
+        ),
+        authorization: fc.oneof(
+          { weight: 4, arbitrary: fc.constant(world.authorization.contributor) },
+          { weight: 1, arbitrary: authorization() },
+        ),
+      });
+      await check(
+        'body: GraphQL-ish documents',
+        input,
+        (run) => ({
+          method: 'POST',
+          payload: JSON.stringify({
+            query: run.document,
+            variables: run.variables ?? undefined,
+            operationName: run.operationName ?? undefined,
+          }),
+          headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', authorization: run.authorization },
+        }),
+        2,
+      );
+    },
+    budget(FUZZ_RUNS * 2),
+  );
 
-  it('content types, accept headers and odd headers around real requests', async () => {
-    const input = fc.record({
-      request: realRequest(),
-      contentType: fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...CONTENT_TYPES) }, { weight: 1, arbitrary: headerText }),
-      accept: fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...ACCEPTS) }, { weight: 1, arbitrary: headerText }),
-      requestId: fc.option(fc.oneof(headerText, fc.constant('x'.repeat(500))), { freq: 2 }),
-      clientVersion: fc.option(headerText, { freq: 2 }),
-      authorization: authorization(),
-    });
-    await check('headers: content types, accept, request id, client version', input, (run, before) => ({
-      method: 'POST',
-      payload: realBody(run.request, before),
-      headers: {
-        'content-type': run.contentType,
-        accept: run.accept,
-        authorization: run.authorization,
-        'x-request-id': run.requestId ?? undefined,
-        'x-client-version': run.clientVersion ?? undefined,
-      },
-    }));
-  }, budget(FUZZ_RUNS * 2));
+  it(
+    'GET requests: mutations are refused, nothing changes, query parameters of any kind',
+    async () => {
+      const param = fc.oneof(
+        { weight: 3, arbitrary: fc.constantFrom(...OPERATIONS.map((operation) => operation.document)) },
+        { weight: 2, arbitrary: fc.constant(null).chain(() => graphqlishDocument(documents)) },
+        { weight: 1, arbitrary: hostileString },
+      );
+      const input = fc.record({
+        query: fc.option(param, { freq: 8 }),
+        variables: fc.option(
+          fc.oneof(
+            anyJson.map((value) => JSON.stringify(value) ?? ''),
+            hostileString,
+          ),
+          { freq: 2 },
+        ),
+        operationName: fc.option(fc.oneof(fc.constant('Fuzz'), hostileString), { freq: 2 }),
+        extensions: fc.oneof({ weight: 3, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: hostileString }),
+        accept: fc.constantFrom(...ACCEPTS.filter((accept) => accept !== 'text/html')),
+        authorization: authorization(),
+      });
+      await check('GET: query parameters of any kind', input, (run) => {
+        const params = new URLSearchParams();
+        for (const key of ['query', 'variables', 'operationName', 'extensions'] as const) {
+          const value = run[key];
+          if (value !== null) params.set(key, value);
+        }
+        return { method: 'GET', payload: params.toString(), headers: { accept: run.accept, authorization: run.authorization } };
+      });
+    },
+    budget(FUZZ_RUNS * 2),
+  );
+
+  it(
+    'content types, accept headers and odd headers around real requests',
+    async () => {
+      const input = fc.record({
+        request: realRequest(),
+        contentType: fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...CONTENT_TYPES) }, { weight: 1, arbitrary: headerText }),
+        accept: fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...ACCEPTS) }, { weight: 1, arbitrary: headerText }),
+        requestId: fc.option(fc.oneof(headerText, fc.constant('x'.repeat(500))), { freq: 2 }),
+        clientVersion: fc.option(headerText, { freq: 2 }),
+        authorization: authorization(),
+      });
+      await check('headers: content types, accept, request id, client version', input, (run, before) => ({
+        method: 'POST',
+        payload: realBody(run.request, before),
+        headers: {
+          'content-type': run.contentType,
+          accept: run.accept,
+          authorization: run.authorization,
+          'x-request-id': run.requestId ?? undefined,
+          'x-client-version': run.clientVersion ?? undefined,
+        },
+      }));
+    },
+    budget(FUZZ_RUNS * 2),
+  );
 
   it('a body over the size limit is refused with HTTP 413 in the envelope', async () => {
     const request: RawRequest = {
       method: 'POST',
       payload: JSON.stringify({ query: '{ __typename }', variables: { padding: 'x'.repeat(10 * 1024 * 1024) } }),
-      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', authorization: world.authorization.contributor },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/graphql-response+json',
+        authorization: world.authorization.contributor,
+      },
     };
     const response = await send(world.server, request);
     checkResponse(request, response);

@@ -22,9 +22,7 @@ export interface RawRequest {
  * answer as JSON and would throw before the oracle could describe a non-JSON answer).
  */
 export async function send(server: TestServer, request: RawRequest): Promise<RawResponse> {
-  const headers = Object.fromEntries(
-    Object.entries(request.headers).filter((entry): entry is [string, string] => entry[1] !== undefined),
-  );
+  const headers = Object.fromEntries(Object.entries(request.headers).filter((entry): entry is [string, string] => entry[1] !== undefined));
   const response =
     request.method === 'GET'
       ? await server.yoga.fetch(`http://localhost/graphql?${request.payload}`, { method: 'GET', headers })

@@ -89,11 +89,26 @@ export async function createFuzzWorld(): Promise<FuzzWorld> {
     prefixB: uuidWithPrefix(sharedPrefix),
   };
   const saves = [
-    { token: contributor.token, input: { id: ids.private, model: 'gpt-4o', title: 'Flaky build on main', agent: 'coder', labels: [{ key: 'team', values: ['infra', 'docs team'] }] } },
-    { token: contributor.token, input: { id: ids.shared, model: 'claude-3', visibility: 'WORKSPACE' as const, labels: [{ key: 'env', values: ['prod'] }] } },
+    {
+      token: contributor.token,
+      input: {
+        id: ids.private,
+        model: 'gpt-4o',
+        title: 'Flaky build on main',
+        agent: 'coder',
+        labels: [{ key: 'team', values: ['infra', 'docs team'] }],
+      },
+    },
+    {
+      token: contributor.token,
+      input: { id: ids.shared, model: 'claude-3', visibility: 'WORKSPACE' as const, labels: [{ key: 'env', values: ['prod'] }] },
+    },
     { token: contributor.token, input: { id: ids.archived, model: 'm', title: 'old', visibility: 'WORKSPACE' as const } },
     { token: contributor.token, input: { id: ids.frozen, model: 'm', title: 'kept for evals' } },
-    { token: admin.token, input: { id: ids.adminShared, model: 'gpt-4o', visibility: 'WORKSPACE' as const, labels: [{ key: 'team', values: ['infra'] }] } },
+    {
+      token: admin.token,
+      input: { id: ids.adminShared, model: 'gpt-4o', visibility: 'WORKSPACE' as const, labels: [{ key: 'team', values: ['infra'] }] },
+    },
     { token: service.token, input: { id: ids.workload, model: 'm', origin: 'EVAL' as const, visibility: 'WORKSPACE' as const } },
     { token: contributor.token, input: { id: ids.prefixA, model: 'm' } },
     { token: contributor.token, input: { id: ids.prefixB, model: 'm' } },

@@ -3,7 +3,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_TABLE, type ErrorCode } from '../../src/errors.js';
 import { MAX_INPUT_DEPTH } from '../../src/http/plugins/input-guard.js';
 import { buildYoga } from '../../src/http/yoga.js';
-import { AppendTranscriptDocument, GetSessionDocument, ListSessionsWithLazyFieldsDocument, SaveSessionDocument } from '../generated/graphql.js';
+import {
+  AppendTranscriptDocument,
+  GetSessionDocument,
+  ListSessionsWithLazyFieldsDocument,
+  SaveSessionDocument,
+} from '../generated/graphql.js';
 import { openTestDatabase, withFreshDatabase } from '../support/database.js';
 import { randomHex, uuidWithPrefix } from '../support/ids.js';
 import { createTestServer, type EnvelopeError, type TestServer } from '../support/server.js';
@@ -154,7 +159,8 @@ describe('error envelope, one real request per code', () => {
   it('BAD_USER_INPUT: a bad UUID in variables points at the variable path', async () => {
     const response = await server.post(
       JSON.stringify({
-        query: 'mutation($org: String!, $ws: String!, $input: SaveSessionInput!) { saveSession(org: $org, workspace: $ws, input: $input) { id } }',
+        query:
+          'mutation($org: String!, $ws: String!, $input: SaveSessionInput!) { saveSession(org: $org, workspace: $ws, input: $input) { id } }',
         variables: { org: tenant.org, ws: tenant.workspace, input: { id: 'not-a-uuid', model: 'm' } },
       }),
       { authorization: `Bearer ${tenant.members[0]!.token}` },
@@ -180,11 +186,7 @@ describe('error envelope, one real request per code', () => {
         expect(saved.body.errors).toBeUndefined();
         // A real fault in the real database: the labels table disappears under the server.
         await db.database.withConnection((conn) => conn.exec('ALTER TABLE session_labels RENAME TO session_labels_gone'));
-        const response = await broken.execute(
-          GetSessionDocument,
-          { org: own.org, workspace: own.workspace, id },
-          own.members[0]!.token,
-        );
+        const response = await broken.execute(GetSessionDocument, { org: own.org, workspace: own.workspace, id }, own.members[0]!.token);
         expect(response.status).toBe(200);
         expect(response.body.data).toBeNull();
         const error = response.body.errors?.[0];
@@ -237,7 +239,11 @@ describe('strings PostgreSQL cannot store', () => {
     const id = randomUUID();
     const variables = await server.execute(
       SaveSessionDocument,
-      { org: tenant.org, workspace: tenant.workspace, input: { id, model: 'm', title: 'a\u0000b', labels: [{ key: 'k', values: ['ok', '\u0000'] }] } },
+      {
+        org: tenant.org,
+        workspace: tenant.workspace,
+        input: { id, model: 'm', title: 'a\u0000b', labels: [{ key: 'k', values: ['ok', '\u0000'] }] },
+      },
       tenant.members[0]!.token,
     );
     expect(variables.status).toBe(400);
@@ -268,7 +274,11 @@ describe('strings PostgreSQL cannot store', () => {
     expect(anonymous.body.errors![0]!.extensions.errors![0]!.loc.slice(0, 2)).toEqual(['v', 'a']);
 
     const id = randomUUID();
-    await server.execute(SaveSessionDocument, { org: tenant.org, workspace: tenant.workspace, input: { id, model: 'm' } }, tenant.members[0]!.token);
+    await server.execute(
+      SaveSessionDocument,
+      { org: tenant.org, workspace: tenant.workspace, input: { id, model: 'm' } },
+      tenant.members[0]!.token,
+    );
     // Sent as text: JSON.stringify itself overflows the stack on such a value.
     const appended = await server.post(
       `{"query":${JSON.stringify(append('$v').replace('"o", workspace: "w", id: "00000000"', `"${tenant.org}", workspace: "${tenant.workspace}", id: "${id}"`))},"variables":{"v":${deep(5_000)}}}`,
@@ -286,7 +296,9 @@ describe('strings PostgreSQL cannot store', () => {
     );
     expect(fine.body.errors).toBeUndefined();
 
-    const literal = await server.post(JSON.stringify({ query: append(`${'{ a: '.repeat(80)}1${' }'.repeat(80)}`).replace('($v: JSONObject) ', '') }));
+    const literal = await server.post(
+      JSON.stringify({ query: append(`${'{ a: '.repeat(80)}1${' }'.repeat(80)}`).replace('($v: JSONObject) ', '') }),
+    );
     expect(literal.status).toBe(400);
     const items: { type: string }[] = literal.body.errors!.flatMap((error: EnvelopeError) => error.extensions.errors ?? []);
     expect(items.map((item) => item.type)).toContain('too_deep');

@@ -25,6 +25,13 @@ describe('list inputs', () => {
     }
     expect(unbounded).toEqual([]);
     // The walk found the lists (so an empty `unbounded` means something).
-    expect(bounded).toEqual(expect.arrayContaining(['SessionFilter.labels', 'LabelFilter.values', 'AppendTranscriptInput.messages', 'Query._entities(representations)']));
+    expect(bounded).toEqual(
+      expect.arrayContaining([
+        'SessionFilter.labels',
+        'LabelFilter.values',
+        'AppendTranscriptInput.messages',
+        'Query._entities(representations)',
+      ]),
+    );
   });
 });

@@ -33,8 +33,23 @@ describe('workspace-scoped fields', () => {
   });
 
   it('are the fields we expect (the check below covers each of them)', () => {
-    expect(workspaceFields().map((root) => root.name).sort()).toEqual(
-      ['appendTranscript', 'archiveSession', 'deleteSession', 'freezeSession', 'saveSession', 'session', 'sessionFacets', 'sessions', 'unarchiveSession', 'updateSession'].sort(),
+    expect(
+      workspaceFields()
+        .map((root) => root.name)
+        .sort(),
+    ).toEqual(
+      [
+        'appendTranscript',
+        'archiveSession',
+        'deleteSession',
+        'freezeSession',
+        'saveSession',
+        'session',
+        'sessionFacets',
+        'sessions',
+        'unarchiveSession',
+        'updateSession',
+      ].sort(),
     );
   });
 
@@ -51,9 +66,15 @@ describe('workspace-scoped fields', () => {
         if (asOutsider.status !== 200) continue;
         reachedResolver += 1;
         const errors = asOutsider.body.errors ?? [];
-        expect(errors.map((error) => error.extensions.code), body.slice(0, 300)).toEqual(['FORBIDDEN']);
+        expect(
+          errors.map((error) => error.extensions.code),
+          body.slice(0, 300),
+        ).toEqual(['FORBIDDEN']);
         const anonymous = await server.post(body);
-        expect(anonymous.body.errors?.map((error) => error.extensions.code), body.slice(0, 300)).toEqual(['UNAUTHENTICATED']);
+        expect(
+          anonymous.body.errors?.map((error) => error.extensions.code),
+          body.slice(0, 300),
+        ).toEqual(['UNAUTHENTICATED']);
       }
       expect(reachedResolver).toBeGreaterThanOrEqual(3);
     });

@@ -17,37 +17,50 @@ import { createTenant } from '../support/tenant.js';
 const PROCESS_TEST_TIMEOUT = 180_000;
 
 describe('npm run load', () => {
-  it('drives the server from a separate process and finds every acknowledged write in the database', async () => {
-    const args = ['--clients', '4', '--duration', '3', '--seed', '7', '--json'];
-    // On PostgreSQL the script creates (and drops) its own database on the TEST_DATABASE_URL server.
-    const env = TEST_DATABASE_URL ? { LOAD_PG_ADMIN_URL: TEST_DATABASE_URL } : {};
-    const run = await runTs('scripts/load.ts', TEST_DATABASE_URL ? args : [...args, '--embedded'], env);
-    expect(run.code, run.stderr).toBe(0);
+  it(
+    'drives the server from a separate process and finds every acknowledged write in the database',
+    async () => {
+      const args = ['--clients', '4', '--duration', '3', '--seed', '7', '--json'];
+      // On PostgreSQL the script creates (and drops) its own database on the TEST_DATABASE_URL server.
+      const env = TEST_DATABASE_URL ? { LOAD_PG_ADMIN_URL: TEST_DATABASE_URL } : {};
+      const run = await runTs('scripts/load.ts', TEST_DATABASE_URL ? args : [...args, '--embedded'], env);
+      expect(run.code, run.stderr).toBe(0);
 
-    const report = JSON.parse(run.stdout) as LoadReport;
-    expect(report.database.mode).toBe(TEST_DATABASE_URL ? 'postgres' : 'embedded');
-    expect(report.clients).toBe(4);
-    expect(report.requests).toBeGreaterThan(0);
-    // Every client starts with each operation once, so every operation ran at least 4 times.
-    for (const op of OPERATIONS) expect(report.latencyMs.byOperation[op].count, op).toBeGreaterThanOrEqual(4);
-    expect(report.errors).toEqual({ total: 0, serverFaults: 0, byCode: {} });
-    expect(Object.keys(report.httpStatuses)).toEqual(['200']);
-    expect(report.verification.sessionsChecked).toBeGreaterThanOrEqual(4);
-    expect(report.verification.messagesChecked).toBeGreaterThanOrEqual(8);
-    expect(report.verification.lostWrites).toBe(0);
-    expect(report.verification.integrity).toEqual({ seqGaps: 0, messageCountMismatches: 0, unexpectedMessages: 0, unexpectedSessions: 0 });
-    expect(report.readMismatches.count).toBe(0);
-    expect(report.server.exit).toEqual({ code: 0, signal: null, killed: false });
-    expect(report.passed).toBe(true);
-    expect(run.stderr).toMatch(/load: stopping the server \(SIGTERM\)/);
-  }, PROCESS_TEST_TIMEOUT);
+      const report = JSON.parse(run.stdout) as LoadReport;
+      expect(report.database.mode).toBe(TEST_DATABASE_URL ? 'postgres' : 'embedded');
+      expect(report.clients).toBe(4);
+      expect(report.requests).toBeGreaterThan(0);
+      // Every client starts with each operation once, so every operation ran at least 4 times.
+      for (const op of OPERATIONS) expect(report.latencyMs.byOperation[op].count, op).toBeGreaterThanOrEqual(4);
+      expect(report.errors).toEqual({ total: 0, serverFaults: 0, byCode: {} });
+      expect(Object.keys(report.httpStatuses)).toEqual(['200']);
+      expect(report.verification.sessionsChecked).toBeGreaterThanOrEqual(4);
+      expect(report.verification.messagesChecked).toBeGreaterThanOrEqual(8);
+      expect(report.verification.lostWrites).toBe(0);
+      expect(report.verification.integrity).toEqual({
+        seqGaps: 0,
+        messageCountMismatches: 0,
+        unexpectedMessages: 0,
+        unexpectedSessions: 0,
+      });
+      expect(report.readMismatches.count).toBe(0);
+      expect(report.server.exit).toEqual({ code: 0, signal: null, killed: false });
+      expect(report.passed).toBe(true);
+      expect(run.stderr).toMatch(/load: stopping the server \(SIGTERM\)/);
+    },
+    PROCESS_TEST_TIMEOUT,
+  );
 
-  it('refuses a database that is not on this machine, before touching anything', async () => {
-    const run = await runTs('scripts/load.ts', ['--database-url', 'postgresql://postgres@db.example.com:5432/prod'], {});
-    expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/--database-url must point at this machine/);
-    expect(run.stdout).toBe('');
-  }, PROCESS_TEST_TIMEOUT);
+  it(
+    'refuses a database that is not on this machine, before touching anything',
+    async () => {
+      const run = await runTs('scripts/load.ts', ['--database-url', 'postgresql://postgres@db.example.com:5432/prod'], {});
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/--database-url must point at this machine/);
+      expect(run.stdout).toBe('');
+    },
+    PROCESS_TEST_TIMEOUT,
+  );
 });
 
 describe('the load verification', () => {
@@ -61,14 +74,24 @@ describe('the load verification', () => {
     const readMismatches: ReadMismatches = { count: 0, examples: [] };
     for (const [i, member] of tenant.members.entries()) {
       const client = graphqlClient('http://localhost/graphql', member.token, 30_000, async (url, init) => server.yoga.fetch(url, init));
-      const ctx = { org: tenant.org, workspace: tenant.workspace, userId: member.userId, client, rng: seededRandom(i + 1), ledger, recorder, readMismatches };
+      const ctx = {
+        org: tenant.org,
+        workspace: tenant.workspace,
+        userId: member.userId,
+        client,
+        rng: seededRandom(i + 1),
+        ledger,
+        recorder,
+        readMismatches,
+      };
       // A stop time already past: each client runs its opening round of every operation once.
       await runClient(ctx, performance.now());
     }
     expect(recorder.requests).toBe(2 * OPERATIONS.length);
     expect(recorder.errorsByCode.size).toBe(0);
     expect(readMismatches.count).toBe(0);
-    const verify = () => server.db.database.withConnection((conn) => verifyLedger(conn.query, tenant.workspaceId, ledger));
+    const verify = () =>
+      server.db.database.withConnection((conn) => verifyLedger((sql, params) => conn.query(sql, params), tenant.workspaceId, ledger));
 
     const clean = await verify();
     expect(clean.sessionsChecked).toBe(2);
@@ -82,7 +105,9 @@ describe('the load verification', () => {
     await prisma.sessionMessage.delete({ where: { id: first!.messages[0]!.id } });
     await prisma.session.update({ where: { id: second!.id }, data: { title: 'not what was acknowledged' } });
     ledger.sessions.push({ ...second!, id: randomUUID(), messages: [] });
-    await prisma.session.create({ data: { id: randomUUID(), workspaceId: tenant.workspaceId, userId: tenant.members[0]!.userId, model: 'm' } });
+    await prisma.session.create({
+      data: { id: randomUUID(), workspaceId: tenant.workspaceId, userId: tenant.members[0]!.userId, model: 'm' },
+    });
 
     const broken = await verify();
     expect(broken.lost).toEqual({ missingSessions: 1, changedSessions: 1, missingMessages: 1, changedMessages: 0 });
@@ -103,9 +128,6 @@ describe('the load verification', () => {
       serverExit: { code: 0, signal: null, killed: false },
     });
     expect(report.passed).toBe(false);
-    expect(report.failures).toEqual([
-      '3 acknowledged writes lost',
-      'integrity: seqGaps 1, messageCountMismatches 1, unexpectedSessions 1',
-    ]);
+    expect(report.failures).toEqual(['3 acknowledged writes lost', 'integrity: seqGaps 1, messageCountMismatches 1, unexpectedSessions 1']);
   });
 });

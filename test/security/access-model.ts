@@ -216,7 +216,9 @@ export function expectList(world: World, caller: Caller, org: string, workspace:
   const access = workspaceAccess(world, caller, org, workspace);
   if (isDenied(access)) return access;
   const { workspaceId, principal } = access.ok;
-  return { ok: world.sessions.filter((s) => s.workspaceId === workspaceId && canSee(world, principal.userId, s) && matchesFilter(s, filter)) };
+  return {
+    ok: world.sessions.filter((s) => s.workspaceId === workspaceId && canSee(world, principal.userId, s) && matchesFilter(s, filter)),
+  };
 }
 
 export interface FacetValue {
@@ -272,7 +274,10 @@ export function expectEntities(world: World, caller: Caller, ids: string[]): Out
 }
 
 /** The viewer's memberships, as `viewer` must list them. */
-export function expectViewer(world: World, caller: Caller): Outcome<{ userId: string; kind: TokenKind; memberships: { org: string; workspace: string; role: Role }[] }> {
+export function expectViewer(
+  world: World,
+  caller: Caller,
+): Outcome<{ userId: string; kind: TokenKind; memberships: { org: string; workspace: string; role: Role }[] }> {
   const principal = authenticate(world, caller);
   if (isDenied(principal)) return principal;
   const memberships = world.memberships
@@ -364,7 +369,14 @@ export type Change = 'update' | 'visibility' | 'archive' | 'unarchive' | 'freeze
 const ADMIN_MAY: readonly Change[] = ['update', 'archive', 'unarchive', 'freeze', 'delete'];
 
 /** A visible session, the caller allowed to make this change to it (READER never; owner; ADMIN in part). */
-function changeable(world: World, caller: Caller, org: string, workspace: string, idOrPrefix: string, change: Change): Outcome<{ access: Access; session: ModelSession }> {
+function changeable(
+  world: World,
+  caller: Caller,
+  org: string,
+  workspace: string,
+  idOrPrefix: string,
+  change: Change,
+): Outcome<{ access: Access; session: ModelSession }> {
   const access = workspaceAccess(world, caller, org, workspace);
   if (isDenied(access)) return access;
   const session = findVisible(world, access.ok, idOrPrefix);
@@ -387,7 +399,14 @@ export interface UpdateRequest {
 }
 
 /** updateSession: a partial update; naming `visibility` at all is the owner's change. Frozen: CONFLICT. */
-export function expectUpdate(world: World, caller: Caller, org: string, workspace: string, idOrPrefix: string, input: UpdateRequest): Outcome<ModelSession> {
+export function expectUpdate(
+  world: World,
+  caller: Caller,
+  org: string,
+  workspace: string,
+  idOrPrefix: string,
+  input: UpdateRequest,
+): Outcome<ModelSession> {
   const change: Change = input.visibility !== undefined ? 'visibility' : 'update';
   const found = changeable(world, caller, org, workspace, idOrPrefix, change);
   if (isDenied(found)) return found;
@@ -411,7 +430,14 @@ export type Lifecycle = 'archive' | 'unarchive' | 'freeze' | 'delete';
  * archive/unarchive (idempotent, frozen sessions too), freeze (idempotent; frozenBy set once),
  * delete (frozen: CONFLICT). The session as it is afterwards; for delete, the one that is gone.
  */
-export function expectLifecycle(world: World, caller: Caller, org: string, workspace: string, idOrPrefix: string, op: Lifecycle): Outcome<ModelSession> {
+export function expectLifecycle(
+  world: World,
+  caller: Caller,
+  org: string,
+  workspace: string,
+  idOrPrefix: string,
+  op: Lifecycle,
+): Outcome<ModelSession> {
   const found = changeable(world, caller, org, workspace, idOrPrefix, op);
   if (isDenied(found)) return found;
   const { session, access } = found.ok;
@@ -431,7 +457,14 @@ export function expectLifecycle(world: World, caller: Caller, org: string, works
  * appendTranscript: only the owner appends (an ADMIN neither); frozen is CONFLICT; the session's
  * origin must suit the token kind; a message id stored in another session is ALREADY_EXISTS.
  */
-export function expectAppend(world: World, caller: Caller, org: string, workspace: string, idOrPrefix: string, messageIds: string[]): Outcome<ModelSession> {
+export function expectAppend(
+  world: World,
+  caller: Caller,
+  org: string,
+  workspace: string,
+  idOrPrefix: string,
+  messageIds: string[],
+): Outcome<ModelSession> {
   const found = changeable(world, caller, org, workspace, idOrPrefix, 'append');
   if (isDenied(found)) return found;
   const { session } = found.ok;

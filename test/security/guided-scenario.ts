@@ -52,10 +52,24 @@ const actions: Action[] = [
   { kind: 'read', caller: token(0), target: home, id: s1 },
   { kind: 'read', caller: token(1), target: { kind: 'unknownWorkspace', pick: 0 }, id: s1 },
   { kind: 'entities', caller: token(0), ids: [s0, s1, s2] },
-  { kind: 'list', caller: token(3), target: home, filter: { archived: 'ANY' }, pageSize: 1, orderBy: { field: 'CREATED_AT', direction: 'ASC' } },
+  {
+    kind: 'list',
+    caller: token(3),
+    target: home,
+    filter: { archived: 'ANY' },
+    pageSize: 1,
+    orderBy: { field: 'CREATED_AT', direction: 'ASC' },
+  },
   { kind: 'facets', caller: token(1), target: home, filter: {} },
   // Filters narrow, never widen: asking for user 0's sessions does not reveal their PRIVATE one to an ADMIN.
-  { kind: 'list', caller: token(1), target: home, filter: { userIds: [0], archived: 'ANY', includeWorkloadSessions: true }, pageSize: 2, orderBy: { field: 'MESSAGE_COUNT', direction: 'DESC' } },
+  {
+    kind: 'list',
+    caller: token(1),
+    target: home,
+    filter: { userIds: [0], archived: 'ANY', includeWorkloadSessions: true },
+    pageSize: 2,
+    orderBy: { field: 'MESSAGE_COUNT', direction: 'DESC' },
+  },
   { kind: 'facets', caller: token(1), target: home, filter: { userIds: [0], archived: 'ANY' } },
   { kind: 'lifecycle', op: 'freeze', caller: token(1), target: home, id: s0 },
   { kind: 'update', caller: owner, target: home, id: s0, input: { agent: null } },
@@ -81,7 +95,13 @@ export const GUIDED_SCENARIO: Scenario = {
     users: [
       { tokens: [{ kind: 'USER', state: 'live' }], roles: ['CONTRIBUTOR', null, null, null] },
       { tokens: [{ kind: 'WORKER', state: 'live' }], roles: ['ADMIN', null, null, null] },
-      { tokens: [{ kind: 'SERVICE', state: 'live' }, { kind: 'USER', state: 'expiresLater' }], roles: ['READER', null, null, null] },
+      {
+        tokens: [
+          { kind: 'SERVICE', state: 'live' },
+          { kind: 'USER', state: 'expiresLater' },
+        ],
+        roles: ['READER', null, null, null],
+      },
     ],
     sessions: [session(0, 'WORKSPACE', 0), session(1, 'PRIVATE', 1), session(0, 'PRIVATE', 2, true)],
   },

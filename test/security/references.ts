@@ -76,7 +76,9 @@ export class WorldReferences {
         // Owners and members act with a live token when they have one; dead tokens come through `token`.
         const live = (candidates: typeof tokens) => (candidates.some((t) => t.usable) ? candidates.filter((t) => t.usable) : candidates);
         const owners = live(session ? tokens.filter((t) => t.userId === session.ownerId) : []);
-        const members = live(place ? tokens.filter((t) => memberships.some((m) => m.userId === t.userId && m.workspaceId === place.workspaceId)) : []);
+        const members = live(
+          place ? tokens.filter((t) => memberships.some((m) => m.userId === t.userId && m.workspaceId === place.workspaceId)) : [],
+        );
         const token =
           (ref.kind === 'owner' ? pickFrom(owners, ref.pick) : undefined) ??
           (ref.kind !== 'token' ? pickFrom(members, ref.pick) : undefined) ??
@@ -84,7 +86,10 @@ export class WorldReferences {
         // Every user may have been deleted by now.
         if (!token) return this.callerFor({ kind: 'unknownToken' }, place, session);
         const user = this.model.users.findIndex((u) => u.id === token.userId);
-        return { caller: { anonymous: false, secret: token.secret }, who: `user ${user} (${token.kind} token${token.usable ? '' : ', dead'})` };
+        return {
+          caller: { anonymous: false, secret: token.secret },
+          who: `user ${user} (${token.kind} token${token.usable ? '' : ', dead'})`,
+        };
       }
     }
   }
@@ -101,7 +106,8 @@ export class WorldReferences {
     if (spec.archived) filter.archived = spec.archived;
     if (spec.labels) filter.labels = spec.labels;
     const search = spec.search;
-    if (search) filter.search = search.kind === 'word' ? search.word : search.kind === 'fragment' ? search.text : `${search.key}:${search.value}`;
+    if (search)
+      filter.search = search.kind === 'word' ? search.word : search.kind === 'fragment' ? search.text : `${search.key}:${search.value}`;
     if (spec.includeWorkloadSessions !== undefined) filter.includeWorkloadSessions = spec.includeWorkloadSessions;
     return filter;
   }

@@ -100,7 +100,11 @@ export class ScenarioRunner {
 
   // --- sending and comparing ---------------------------------------------------------------------
 
-  private async send<TResult, TVariables>(document: TypedDocumentNode<TResult, TVariables>, variables: TVariables, caller: Caller): Promise<Response<TResult>> {
+  private async send<TResult, TVariables>(
+    document: TypedDocumentNode<TResult, TVariables>,
+    variables: TVariables,
+    caller: Caller,
+  ): Promise<Response<TResult>> {
     this.tally.requests += 1;
     return this.server.execute(document, variables, caller.anonymous ? undefined : caller.secret);
   }
@@ -121,7 +125,9 @@ export class ScenarioRunner {
       const value = data?.[field] ?? null;
       // _entities answers a list with one error per reference: every entry must be null.
       const leaked = Array.isArray(value) ? value.filter((entry) => entry !== null) : value;
-      expect(leaked === null || (Array.isArray(leaked) && leaked.length === 0), `${context}: no data, got ${JSON.stringify(value)}`).toBe(true);
+      expect(leaked === null || (Array.isArray(leaked) && leaked.length === 0), `${context}: no data, got ${JSON.stringify(value)}`).toBe(
+        true,
+      );
     }
   }
 
@@ -160,7 +166,13 @@ export class ScenarioRunner {
     const context = `${this.describe(action, who, place)} with ${JSON.stringify(filter)} by ${JSON.stringify(action.orderBy)}, pages of ${action.pageSize ?? 'default'}`;
     const expected = expectList(this.model, caller, place.org, place.workspace, filter);
     this.tally.record('sessions', expected);
-    const variables = { org: place.org, workspace: place.workspace, filter: filter as SessionFilter, orderBy: action.orderBy, first: action.pageSize };
+    const variables = {
+      org: place.org,
+      workspace: place.workspace,
+      filter: filter as SessionFilter,
+      orderBy: action.orderBy,
+      first: action.pageSize,
+    };
     if (isDenied(expected)) {
       return this.assertDenied(await this.send(IsolationPageDocument, variables, caller), 'sessions', expected, context);
     }
@@ -186,7 +198,7 @@ export class ScenarioRunner {
     const context = `${this.describe(action, who, place)} with ${JSON.stringify(filter)}`;
     const expected = expectFacets(this.model, caller, place.org, place.workspace, filter);
     this.tally.record('sessionFacets', expected);
-    const response = await this.send(SessionFacetsDocument, { org: place.org, workspace: place.workspace, filter: filter as SessionFilter }, caller);
+    const response = await this.send(SessionFacetsDocument, { org: place.org, workspace: place.workspace, filter: filter }, caller);
     if (isDenied(expected)) return this.assertDenied(response, 'sessionFacets', expected, context);
     const facets = this.assertOk(response, context).sessionFacets;
     // The contract orders values within each list; label keys are compared in key order.
@@ -204,7 +216,10 @@ export class ScenarioRunner {
     const response = await this.send(IsolationEntitiesDocument, { representations }, caller);
     if (isDenied(expected)) return this.assertDenied(response, '_entities', expected, context);
     const data = this.assertOk(response, context);
-    expect(data._entities.map((s) => (s ? apiView(s) : null)), `${context}: entities`).toEqual(expected.ok.map((s) => (s ? modelView(s) : null)));
+    expect(
+      data._entities.map((s) => (s ? apiView(s) : null)),
+      `${context}: entities`,
+    ).toEqual(expected.ok.map((s) => (s ? modelView(s) : null)));
   }
 
   private async viewer(caller: Caller, context: string): Promise<void> {
@@ -298,7 +313,9 @@ export class ScenarioRunner {
     );
     // A refused save leaves no row behind, wherever it aimed.
     this.tally.checks += 1;
-    expect(await this.prisma.session.count({ where: { id } }), `${context}: rows with this id`).toBe(existed || !isDenied(expected) ? 1 : 0);
+    expect(await this.prisma.session.count({ where: { id } }), `${context}: rows with this id`).toBe(
+      existed || !isDenied(expected) ? 1 : 0,
+    );
   }
 
   private async change(action: Extract<Action, { kind: 'update' | 'lifecycle' | 'append' }>): Promise<void> {
@@ -314,11 +331,17 @@ export class ScenarioRunner {
       const input: UpdateRequest = { ...rest, ...(title !== undefined ? { title: title === null ? null : title.join(' ') } : {}) };
       const expected = expectUpdate(this.model, caller, place.org, place.workspace, id, input);
       this.tally.record(`updateSession${input.visibility ? ' visibility' : ''}`, expected);
-      return this.write(expected, 'updateSession', `${context} with ${JSON.stringify(input)}`, () => this.send(UpdateSessionDocument, { ...at, input }, caller), (data) => {
-        if (isDenied(expected)) return;
-        expect(data.updateSession.id, context).toBe(expected.ok.id);
-        this.apply(expected.ok.id, expected.ok);
-      });
+      return this.write(
+        expected,
+        'updateSession',
+        `${context} with ${JSON.stringify(input)}`,
+        () => this.send(UpdateSessionDocument, { ...at, input }, caller),
+        (data) => {
+          if (isDenied(expected)) return;
+          expect(data.updateSession.id, context).toBe(expected.ok.id);
+          this.apply(expected.ok.id, expected.ok);
+        },
+      );
     }
 
     if (action.kind === 'append') {
@@ -328,12 +351,20 @@ export class ScenarioRunner {
       const expected = expectAppend(this.model, caller, place.org, place.workspace, id, messageIds);
       this.tally.record('appendTranscript', expected);
       const messages = messageIds.map((messageId) => ({ id: messageId, role: 'USER' as const, content: 'hello' }));
-      return this.write(expected, 'appendTranscript', `${context} with ${messageIds.join(', ')}`, () => this.send(AppendTranscriptDocument, { ...at, input: { messages } }, caller), (data) => {
-        if (isDenied(expected)) return;
-        expect(data.appendTranscript.session.id, context).toBe(expected.ok.id);
-        expect(data.appendTranscript.lastSeq, `${context}: lastSeq`).toBe(Math.max(...messageIds.map((m) => expected.ok.messageIds.indexOf(m) + 1)));
-        this.apply(expected.ok.id, expected.ok);
-      });
+      return this.write(
+        expected,
+        'appendTranscript',
+        `${context} with ${messageIds.join(', ')}`,
+        () => this.send(AppendTranscriptDocument, { ...at, input: { messages } }, caller),
+        (data) => {
+          if (isDenied(expected)) return;
+          expect(data.appendTranscript.session.id, context).toBe(expected.ok.id);
+          expect(data.appendTranscript.lastSeq, `${context}: lastSeq`).toBe(
+            Math.max(...messageIds.map((m) => expected.ok.messageIds.indexOf(m) + 1)),
+          );
+          this.apply(expected.ok.id, expected.ok);
+        },
+      );
     }
 
     const expected = expectLifecycle(this.model, caller, place.org, place.workspace, id, action.op);
@@ -369,7 +400,11 @@ export class ScenarioRunner {
     const context = `${action.op} of a ${token.usable ? 'live' : 'dead'} ${token.kind} token`;
     await this.viewer(caller, `${context}, before`);
     if (action.op === 'revoke') await revokeToken(this.prisma, token.secret);
-    else await this.prisma.apiToken.updateMany({ where: { tokenHash: sha256(token.secret) }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    else
+      await this.prisma.apiToken.updateMany({
+        where: { tokenHash: sha256(token.secret) },
+        data: { expiresAt: new Date(Date.now() - 1000) },
+      });
     token.usable = false;
     await this.viewer(caller, `${context}, after`);
   }
@@ -385,11 +420,19 @@ export class ScenarioRunner {
     if (action.role === null) {
       await this.prisma.membership.deleteMany({ where: key.workspaceId_userId });
     } else {
-      await this.prisma.membership.upsert({ where: key, create: { ...key.workspaceId_userId, role: action.role }, update: { role: action.role } });
+      await this.prisma.membership.upsert({
+        where: key,
+        create: { ...key.workspaceId_userId, role: action.role },
+        update: { role: action.role },
+      });
       memberships.push({ workspaceId: workspace.id, userId: user.id, role: action.role });
     }
     const token = tokens.find((t) => t.userId === user.id);
-    if (token) await this.viewer({ anonymous: false, secret: token.secret }, `viewer after ${action.role ?? 'removal'} in ${workspace.org}/${workspace.slug}`);
+    if (token)
+      await this.viewer(
+        { anonymous: false, secret: token.secret },
+        `viewer after ${action.role ?? 'removal'} in ${workspace.org}/${workspace.slug}`,
+      );
   }
 
   /**
@@ -406,10 +449,13 @@ export class ScenarioRunner {
     model.tokens = model.tokens.filter((t) => t.userId !== user.id);
     model.memberships = model.memberships.filter((m) => m.userId !== user.id);
     model.sessions = model.sessions.map((s) => (s.ownerId === user.id ? { ...s, ownerId: null } : s));
-    for (const token of gone) await this.viewer({ anonymous: false, secret: token.secret }, `viewer with a token of deleted user ${user.email}`);
+    for (const token of gone)
+      await this.viewer({ anonymous: false, secret: token.secret }, `viewer with a token of deleted user ${user.email}`);
     const after = await readDatabaseState(this.prisma, this.workspaceIds());
     this.tally.checks += 1;
-    expect(after.views, `deleting ${user.email}: the sessions stay, without an owner`).toEqual(model.sessions.map((s) => modelView(s, true)).sort(byId));
+    expect(after.views, `deleting ${user.email}: the sessions stay, without an owner`).toEqual(
+      model.sessions.map((s) => modelView(s, true)).sort(byId),
+    );
   }
 
   /** Tokens are stored as SHA-256 only: no column of any token row holds a secret. */
@@ -418,7 +464,9 @@ export class ScenarioRunner {
     const rows = await this.prisma.$queryRaw<{ row: string; hash: string }[]>`
       SELECT row_to_json(t)::text AS row, t.token_hash AS hash FROM api_tokens t WHERE t.user_id = ANY(${userIds}::uuid[])`;
     this.tally.checks += 1;
-    expect(rows.map((r) => r.hash).sort(), 'one row per token, keyed by its SHA-256').toEqual(this.model.tokens.map((t) => sha256(t.secret)).sort());
+    expect(rows.map((r) => r.hash).sort(), 'one row per token, keyed by its SHA-256').toEqual(
+      this.model.tokens.map((t) => sha256(t.secret)).sort(),
+    );
     for (const { secret } of this.model.tokens) {
       const bare = secret.replace(/^cst_/, '');
       const leaks = rows.filter((r) => r.row.includes(bare));

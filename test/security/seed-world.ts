@@ -46,11 +46,23 @@ export async function seedWorld(prisma: PrismaClient, spec: WorldSpec): Promise<
     for (const token of user.tokens) {
       const expiresAt =
         token.state === 'expired' ? new Date(Date.now() - DAY_MS) : token.state === 'expiresLater' ? new Date(Date.now() + DAY_MS) : null;
-      const minted = await bootstrap(prisma, { org: via.slot.org, workspace: via.slot.slug, email, role: via.role!, tokenKind: token.kind, expiresAt });
+      const minted = await bootstrap(prisma, {
+        org: via.slot.org,
+        workspace: via.slot.slug,
+        email,
+        role: via.role!,
+        tokenKind: token.kind,
+        expiresAt,
+      });
       if (token.state === 'revoked') await revokeToken(prisma, minted.token);
       userId = minted.userId;
       workspaceIds.set(slotKey(via.slot), minted.workspaceId);
-      model.tokens.push({ secret: minted.token, userId, kind: token.kind, usable: token.state === 'live' || token.state === 'expiresLater' });
+      model.tokens.push({
+        secret: minted.token,
+        userId,
+        kind: token.kind,
+        usable: token.state === 'live' || token.state === 'expiresLater',
+      });
     }
     if (memberOf.length === 0) {
       const workspaceId = workspaceIds.get(slotKey(via.slot))!;

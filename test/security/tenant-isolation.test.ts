@@ -63,11 +63,36 @@ describe('tenant isolation: the API agrees with an independent access model', ()
       expect(tally.worlds).toBeGreaterThanOrEqual(RUNS);
       // The comparisons ran for every kind of answer (the guided scenario sees to it): a harness
       // that only ever met refusals, or only successes, would prove little.
-      for (const outcome of ['session ok', 'sessions ok', 'sessionFacets ok', '_entities ok', 'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'ALREADY_EXISTS', 'CONFLICT']) {
-        expect(tally.has((key) => key.includes(outcome)), `no "${outcome}" outcome`).toBe(true);
+      for (const outcome of [
+        'session ok',
+        'sessions ok',
+        'sessionFacets ok',
+        '_entities ok',
+        'UNAUTHENTICATED',
+        'FORBIDDEN',
+        'NOT_FOUND',
+        'ALREADY_EXISTS',
+        'CONFLICT',
+      ]) {
+        expect(
+          tally.has((key) => key.includes(outcome)),
+          `no "${outcome}" outcome`,
+        ).toBe(true);
       }
-      for (const write of ['saveSession new', 'saveSession existing', 'updateSession', 'archiveSession', 'unarchiveSession', 'freezeSession', 'deleteSession', 'appendTranscript']) {
-        expect(tally.has((key) => key.startsWith(write) && key.endsWith(' ok')), `no successful ${write}`).toBe(true);
+      for (const write of [
+        'saveSession new',
+        'saveSession existing',
+        'updateSession',
+        'archiveSession',
+        'unarchiveSession',
+        'freezeSession',
+        'deleteSession',
+        'appendTranscript',
+      ]) {
+        expect(
+          tally.has((key) => key.startsWith(write) && key.endsWith(' ok')),
+          `no successful ${write}`,
+        ).toBe(true);
       }
     },
     TIME_LIMIT_MS + 60_000,

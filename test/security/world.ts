@@ -178,7 +178,14 @@ export type OrderField = 'UPDATED_AT' | 'LAST_MESSAGE_AT' | 'CREATED_AT' | 'MESS
 
 export type Action =
   | { kind: 'read'; caller: CallerRef; target: TargetRef; id: IdRef }
-  | { kind: 'list'; caller: CallerRef; target: TargetRef; filter: FilterSpec; pageSize: number | null; orderBy: { field: OrderField; direction: 'ASC' | 'DESC' } }
+  | {
+      kind: 'list';
+      caller: CallerRef;
+      target: TargetRef;
+      filter: FilterSpec;
+      pageSize: number | null;
+      orderBy: { field: OrderField; direction: 'ASC' | 'DESC' };
+    }
   | { kind: 'facets'; caller: CallerRef; target: TargetRef; filter: FilterSpec }
   | { kind: 'entities'; caller: CallerRef; ids: IdRef[] }
   | { kind: 'viewer'; caller: CallerRef }
@@ -223,23 +230,25 @@ const searchArb: fc.Arbitrary<SearchSpec> = fc.oneof(
   fc.record({ kind: fc.constant('pair' as const), key: fc.constantFrom(...LABEL_KEYS), value: fc.constantFrom(...LABEL_VALUES) }),
 );
 
-const filterArb: fc.Arbitrary<FilterSpec> = fc.record(
-  {
-    userIds: fc.array(fc.integer({ min: -1, max: 3 }), { maxLength: 3 }),
-    projects: fc.array(fc.nat({ max: PROJECTS - 1 }), { maxLength: 2 }),
-    agents: fc.subarray([...AGENTS]),
-    models: fc.subarray([...MODELS]),
-    origins: fc.subarray([...ORIGINS]),
-    archived: fc.constantFrom<ArchivedState>('ACTIVE', 'ARCHIVED', 'ANY'),
-    labels: fc.uniqueArray(fc.record({ key: fc.constantFrom(...LABEL_KEYS), values: fc.subarray([...LABEL_VALUES]) }), {
-      maxLength: 2,
-      selector: (label) => label.key,
-    }),
-    search: searchArb,
-    includeWorkloadSessions: fc.boolean(),
-  },
-  { requiredKeys: [] },
-).filter((filter) => Object.keys(filter).length <= 3);
+const filterArb: fc.Arbitrary<FilterSpec> = fc
+  .record(
+    {
+      userIds: fc.array(fc.integer({ min: -1, max: 3 }), { maxLength: 3 }),
+      projects: fc.array(fc.nat({ max: PROJECTS - 1 }), { maxLength: 2 }),
+      agents: fc.subarray([...AGENTS]),
+      models: fc.subarray([...MODELS]),
+      origins: fc.subarray([...ORIGINS]),
+      archived: fc.constantFrom<ArchivedState>('ACTIVE', 'ARCHIVED', 'ANY'),
+      labels: fc.uniqueArray(fc.record({ key: fc.constantFrom(...LABEL_KEYS), values: fc.subarray([...LABEL_VALUES]) }), {
+        maxLength: 2,
+        selector: (label) => label.key,
+      }),
+      search: searchArb,
+      includeWorkloadSessions: fc.boolean(),
+    },
+    { requiredKeys: [] },
+  )
+  .filter((filter) => Object.keys(filter).length <= 3);
 
 const saveArb: fc.Arbitrary<SaveSpec> = fc.record(
   {
@@ -284,7 +293,14 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
     weight: 4,
   },
   { arbitrary: fc.record({ kind: fc.constant('facets' as const), caller: readerArb, target: targetArb, filter: filterArb }), weight: 3 },
-  { arbitrary: fc.record({ kind: fc.constant('entities' as const), caller: readerArb, ids: fc.array(idArb, { minLength: 1, maxLength: 4 }) }), weight: 2 },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('entities' as const),
+      caller: readerArb,
+      ids: fc.array(idArb, { minLength: 1, maxLength: 4 }),
+    }),
+    weight: 2,
+  },
   { arbitrary: fc.record({ kind: fc.constant('viewer' as const), caller: readerArb }), weight: 1 },
   {
     arbitrary: fc.record({
@@ -296,9 +312,18 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
     }),
     weight: 4,
   },
-  { arbitrary: fc.record({ kind: fc.constant('update' as const), caller: writerArb, target: targetArb, id: idArb, input: updateArb }), weight: 3 },
   {
-    arbitrary: fc.record({ kind: fc.constant('lifecycle' as const), op: fc.constantFrom(...LIFECYCLE), caller: writerArb, target: targetArb, id: idArb }),
+    arbitrary: fc.record({ kind: fc.constant('update' as const), caller: writerArb, target: targetArb, id: idArb, input: updateArb }),
+    weight: 3,
+  },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('lifecycle' as const),
+      op: fc.constantFrom(...LIFECYCLE),
+      caller: writerArb,
+      target: targetArb,
+      id: idArb,
+    }),
     weight: 6,
   },
   {
@@ -313,9 +338,21 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
     }),
     weight: 3,
   },
-  { arbitrary: fc.record({ kind: fc.constant('token' as const), pick: fc.nat(), op: fc.constantFrom<'revoke' | 'expire'>('revoke', 'expire') }), weight: 1 },
   {
-    arbitrary: fc.record({ kind: fc.constant('membership' as const), user: fc.nat(), workspace: fc.nat(), role: fc.option(roleArb, { freq: 3 }) }),
+    arbitrary: fc.record({
+      kind: fc.constant('token' as const),
+      pick: fc.nat(),
+      op: fc.constantFrom<'revoke' | 'expire'>('revoke', 'expire'),
+    }),
+    weight: 1,
+  },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('membership' as const),
+      user: fc.nat(),
+      workspace: fc.nat(),
+      role: fc.option(roleArb, { freq: 3 }),
+    }),
     weight: 1,
   },
   { arbitrary: fc.record({ kind: fc.constant('deleteUser' as const), user: fc.nat() }), weight: 1 },

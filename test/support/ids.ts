@@ -7,4 +7,7 @@ export function uuidWithPrefix(prefix: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20)}`;
 }
 
-export const randomHex = (length: number) => randomBytes(Math.ceil(length / 2)).toString('hex').slice(0, length);
+export const randomHex = (length: number) =>
+  randomBytes(Math.ceil(length / 2))
+    .toString('hex')
+    .slice(0, length);

@@ -38,8 +38,8 @@ export function startTs(entry: string, env: Record<string, string | undefined>):
     output += chunk.toString();
     for (const listener of listeners) listener();
   };
-  child.stdout!.on('data', onData);
-  child.stderr!.on('data', onData);
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   return {
     child,
@@ -60,7 +60,7 @@ export function startTs(entry: string, env: Record<string, string | undefined>):
           reject(new Error(`Timed out waiting for ${pattern}; output so far:\n${output}`));
         }, timeoutMs);
         listeners.add(check);
-        exited.then(() => {
+        void exited.then(() => {
           if (listeners.has(check)) {
             listeners.delete(check);
             clearTimeout(timer);

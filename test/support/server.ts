@@ -14,9 +14,11 @@ export interface LogLine {
 /** A logger that keeps its lines, so tests can assert on what the server logged. */
 export function memoryLogger(): Logger & { lines: LogLine[] } {
   const lines: LogLine[] = [];
-  const at = (level: LogLine['level']) => (msg: string, fields: LogFields = {}) => {
-    lines.push({ level, msg, fields });
-  };
+  const at =
+    (level: LogLine['level']) =>
+    (msg: string, fields: LogFields = {}) => {
+      lines.push({ level, msg, fields });
+    };
   return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
@@ -87,11 +89,7 @@ export async function createTestServer(db?: TestDatabase): Promise<TestServer> {
     yoga,
     db: database,
     logger,
-    execute: async <TResult, TVariables>(
-      document: TypedDocumentNode<TResult, TVariables>,
-      variables: TVariables,
-      token?: string,
-    ) =>
+    execute: async <TResult, TVariables>(document: TypedDocumentNode<TResult, TVariables>, variables: TVariables, token?: string) =>
       (await post(
         JSON.stringify({ query: print(document), variables }),
         token ? { authorization: `Bearer ${token}` } : {},

@@ -2,6 +2,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../../context.js';
 import { errorFields, type Logger } from '../../logger.js';
 import { toPublicError, withRequestEnvelope } from '../public-errors.js';
+import { errorsOf } from './operation.js';
 
 /**
  * Maps every execution error to the envelope (public-errors.ts) while the request context is at hand, so
@@ -12,7 +13,7 @@ export function useErrorEnvelope(logger: Logger): Plugin<Context> {
     // Validation errors never reach yoga's error masking: envelope them here.
     onValidate() {
       return ({ valid, result }) => {
-        if (!valid) for (const error of result) withRequestEnvelope(error);
+        if (!valid) for (const error of errorsOf({ errors: result })) withRequestEnvelope(error);
       };
     },
     onExecute() {
@@ -20,7 +21,7 @@ export function useErrorEnvelope(logger: Logger): Plugin<Context> {
         onExecuteDone({ args, result, setResult }) {
           if (!('errors' in result) || !result.errors?.length) return;
           const { requestId } = args.contextValue;
-          const errors = result.errors.map((original) => {
+          const errors = errorsOf(result).map((original) => {
             const { error, log } = toPublicError(original);
             if (log) {
               const message = log === 'error' ? 'unexpected error' : 'database fault';

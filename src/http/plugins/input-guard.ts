@@ -58,7 +58,9 @@ export function unstorableItems(value: unknown, loc: (string | number)[] = []): 
 const StorableLiterals: ValidationRule = (context) => {
   let depth = 0;
   const report = (item: ValidationItem, node: ASTNode) =>
-    context.reportError(new GraphQLError(item.msg, { nodes: node, extensions: { ...envelope('BAD_USER_INPUT', [item]), http: { status: 400 } } }));
+    context.reportError(
+      new GraphQLError(item.msg, { nodes: node, extensions: { ...envelope('BAD_USER_INPUT', [item]), http: { status: 400 } } }),
+    );
   const nested = {
     enter(node: ASTNode) {
       depth += 1;

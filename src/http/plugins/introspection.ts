@@ -8,22 +8,21 @@ import {
   visit,
   visitWithTypeInfo,
   type ASTNode,
-  type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
-  type GraphQLSchema,
 } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { Context } from '../../context.js';
 import { AppError } from '../../errors.js';
 import { isRecord } from '../../schema/is-record.js';
+import { errorsOf, operationOf, type Operation } from './operation.js';
 
 /**
  * The `_service` field (federation: the whole subgraph SDL) if the operation that will run selects
  * it, under any alias, inline fragment or fragment spread. Linear in the document: the operation
  * and each fragment it reaches are walked once.
  */
-export function selectedServiceField(schema: GraphQLSchema, document: DocumentNode, operationName?: string | null): FieldNode | undefined {
+export function selectedServiceField({ schema, document, operationName }: Operation): FieldNode | undefined {
   const operation = getOperationAST(document, operationName);
   const queryType = schema.getQueryType();
   // No operation to run (none or several without a name): execution reports that, runs nothing.
@@ -62,7 +61,7 @@ export function selectedServiceField(schema: GraphQLSchema, document: DocumentNo
 function useServiceSdlForServiceTokens(): Plugin<Context> {
   return {
     onExecute({ args, setResultAndStopExecution }) {
-      if (!selectedServiceField(args.schema, args.document, args.operationName)) return;
+      if (!selectedServiceField(operationOf(args))) return;
       const { principal } = args.contextValue;
       if (principal?.tokenKind === 'SERVICE') return;
       const error = principal
@@ -111,7 +110,8 @@ function useNoSuggestions(): Plugin<Context> {
   return {
     onValidate() {
       return ({ valid, result, setResult }) => {
-        if (!valid) setResult(result.map((error) => (error instanceof GraphQLError ? withoutSuggestions(error) : error)));
+        if (!valid)
+          setResult(errorsOf({ errors: result }).map((error) => (error instanceof GraphQLError ? withoutSuggestions(error) : error)));
       };
     },
     onExecute() {

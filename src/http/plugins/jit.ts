@@ -45,8 +45,7 @@ export function useJitExecution(logger: Logger): Plugin {
     onExecute(payload) {
       return jit.onExecute?.({
         ...payload,
-        setExecuteFn: (execute) =>
-          payload.setExecuteFn(async (args) => withGraphQLJsErrors((await execute(args)) as ExecutionResult)),
+        setExecuteFn: (execute) => payload.setExecuteFn(async (args) => withGraphQLJsErrors((await execute(args)) as ExecutionResult)),
       });
     },
   };
@@ -57,7 +56,9 @@ function omitsDefaultedField(type: GraphQLInputType, value: unknown): boolean {
   const nullable = getNullableType(type);
   if (value === null || value === undefined) return false;
   if (isListType(nullable)) {
-    return Array.isArray(value) ? value.some((item) => omitsDefaultedField(nullable.ofType, item)) : omitsDefaultedField(nullable.ofType, value);
+    return Array.isArray(value)
+      ? value.some((item) => omitsDefaultedField(nullable.ofType, item))
+      : omitsDefaultedField(nullable.ofType, value);
   }
   if (!isInputObjectType(nullable) || typeof value !== 'object') return false;
   const record = value as Record<string, unknown>;
@@ -81,12 +82,13 @@ function jitCanRun(args: ExecutionArgs): boolean {
 
 function withGraphQLJsErrors(result: ExecutionResult): ExecutionResult {
   if (!result.errors?.length) return result;
-  const errors = result.errors.map((error) =>
-    new GraphQLError(error.message, {
-      path: error.path,
-      originalError: error.originalError ?? undefined,
-      extensions: error.extensions ?? {},
-    }),
+  const errors = result.errors.map(
+    (error) =>
+      new GraphQLError(error.message, {
+        path: error.path,
+        originalError: error.originalError ?? undefined,
+        extensions: error.extensions ?? {},
+      }),
   );
   return { ...result, errors };
 }

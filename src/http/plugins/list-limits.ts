@@ -9,15 +9,14 @@ import {
   isListType,
   isObjectType,
   Kind,
-  type DocumentNode,
   type FragmentDefinitionNode,
   type GraphQLInputType,
   type GraphQLNamedType,
-  type GraphQLSchema,
   type SelectionSetNode,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { AppError, type ValidationItem } from '../../errors.js';
+import { operationOf, type Operation } from './operation.js';
 
 /**
  * Every list the API takes as input is bounded in the schema: its argument or input field carries
@@ -28,12 +27,7 @@ import { AppError, type ValidationItem } from '../../errors.js';
  * Unbounded lists let one request cost the database without limit (thousands of label keys in a
  * filter), and make every layer below them do unbounded work.
  */
-export function listLimitItems(
-  schema: GraphQLSchema,
-  document: DocumentNode,
-  operationName: string | null | undefined,
-  rawVariables: Record<string, unknown>,
-): ValidationItem[] {
+export function listLimitItems({ schema, document, operationName, variables: rawVariables }: Operation): ValidationItem[] {
   const operation = getOperationAST(document, operationName);
   if (!operation) return [];
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables);
@@ -79,7 +73,13 @@ function maxItemsOf(extensions: Readonly<Record<string, unknown>>): number | und
   return typeof extensions.maxItems === 'number' ? extensions.maxItems : undefined;
 }
 
-function checkValue(value: unknown, type: GraphQLInputType, maxItems: number | undefined, loc: (string | number)[], items: ValidationItem[]): void {
+function checkValue(
+  value: unknown,
+  type: GraphQLInputType,
+  maxItems: number | undefined,
+  loc: (string | number)[],
+  items: ValidationItem[],
+): void {
   if (value === null || value === undefined) return;
   const nullable = getNullableType(type);
   if (isListType(nullable)) {
@@ -100,10 +100,12 @@ function checkValue(value: unknown, type: GraphQLInputType, maxItems: number | u
 export function useListLimits(): Plugin {
   return {
     onExecute({ args, setResultAndStopExecution }) {
-      const items = listLimitItems(args.schema, args.document, args.operationName, (args.variableValues ?? {}) as Record<string, unknown>);
+      const items = listLimitItems(operationOf(args));
       if (items.length > 0) {
         setResultAndStopExecution({
-          errors: [new AppError('BAD_USER_INPUT', 'A list in the arguments is longer than allowed', { errors: items, http: { status: 400 } })],
+          errors: [
+            new AppError('BAD_USER_INPUT', 'A list in the arguments is longer than allowed', { errors: items, http: { status: 400 } }),
+          ],
         });
       }
     },

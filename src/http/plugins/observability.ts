@@ -5,6 +5,7 @@ import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client
 import type { Context } from '../../context.js';
 import { isErrorCode } from '../../errors.js';
 import type { Logger } from '../../logger.js';
+import { operationOf } from './operation.js';
 import { requestIdOf } from './request-id.js';
 
 /**
@@ -94,7 +95,8 @@ export function useObservability(logger: Logger, registry: Registry, graphqlEndp
       const context = args.contextValue as Partial<Context> & { request?: Request };
       const record = context.request ? records.get(context.request) : undefined;
       if (!record) return;
-      const operation = getOperationAST(args.document, args.operationName);
+      const { document, operationName } = operationOf(args);
+      const operation = getOperationAST(document, operationName);
       // Anonymous callers cannot take one of the bounded name labels.
       const name = context.principal ? (operation?.name?.value ?? 'anonymous') : 'other';
       record.operationLabel = labelOf(name);

@@ -15,15 +15,16 @@ import {
   valueFromAST,
   type DocumentNode,
   type FieldNode,
+  type ParseOptions,
   type FragmentDefinitionNode,
   type GraphQLField,
   type GraphQLNamedType,
-  type GraphQLSchema,
   type SelectionSetNode,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Limits } from '../../config.js';
 import { AppError } from '../../errors.js';
+import { operationOf, type Operation } from './operation.js';
 
 /**
  * The estimated cost of an operation: every field costs 1, and a paged field multiplies the cost
@@ -36,12 +37,7 @@ import { AppError } from '../../errors.js';
  * document however often fragments are spread (a document of nested double spreads would
  * otherwise take time exponential in its depth).
  */
-export function operationCost(
-  schema: GraphQLSchema,
-  document: DocumentNode,
-  operationName: string | null | undefined,
-  rawVariables: Record<string, unknown>,
-): number {
+export function operationCost({ schema, document, operationName, variables: rawVariables }: Operation): number {
   const operation = getOperationAST(document, operationName);
   if (!operation) return 0;
   const fragments = new Map<string, FragmentDefinitionNode>();
@@ -104,7 +100,7 @@ function pageSize(field: GraphQLField<unknown, unknown> | undefined, node: Field
 function useCostLimit(maxCost: number): Plugin {
   return {
     onExecute({ args, setResultAndStopExecution }) {
-      const cost = operationCost(args.schema, args.document, args.operationName, (args.variableValues ?? {}) as Record<string, unknown>);
+      const cost = operationCost(operationOf(args));
       if (cost > maxCost) {
         setResultAndStopExecution({
           errors: [
@@ -151,12 +147,12 @@ export function nestingDepth(text: string, maxTokens: number): number {
 function useNestingLimit(maxNesting: number, maxTokens: number): Plugin {
   return {
     onParse({ parseFn, setParseFn }) {
-      setParseFn((source, options) => {
+      setParseFn((source: string | Source, options?: ParseOptions) => {
         const text = typeof source === 'string' ? source : source.body;
         if (nestingDepth(text, maxTokens) > maxNesting) {
           throw new AppError('BAD_REQUEST', `Syntax Error: Nesting limit of ${maxNesting} exceeded.`, { http: { status: 400 } });
         }
-        return parseFn(source, options);
+        return parseFn(source, options) as DocumentNode;
       });
     },
   };
@@ -165,12 +161,12 @@ function useNestingLimit(maxNesting: number, maxTokens: number): Plugin {
 /** Limits on the shape of operations, enforced before anything is resolved. */
 export function useOperationLimits(limits: Limits): Plugin[] {
   return [
-    maxTokensPlugin({ n: limits.maxTokens }) as Plugin,
+    maxTokensPlugin({ n: limits.maxTokens }),
     // After the token limit's parser, which it wraps.
     useNestingLimit(limits.maxNesting, limits.maxTokens),
-    maxDepthPlugin({ n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true }) as Plugin,
-    maxAliasesPlugin({ n: limits.maxAliases }) as Plugin,
-    maxDirectivesPlugin({ n: limits.maxDirectives }) as Plugin,
+    maxDepthPlugin({ n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true }),
+    maxAliasesPlugin({ n: limits.maxAliases }),
+    maxDirectivesPlugin({ n: limits.maxDirectives }),
     useCostLimit(limits.maxCost),
   ];
 }

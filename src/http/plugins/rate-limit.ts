@@ -102,8 +102,9 @@ export function createRateLimiter(options: {
           resolve();
         });
       }),
-    close: async () => {
+    close: () => {
       redis?.disconnect();
+      return Promise.resolve();
     },
   };
 }

@@ -46,9 +46,10 @@ export function useRequestChecks(): Plugin {
       // Yoga's own parsers run before this plugin: none took the request.
       if (!requestParser) {
         const accept = request.headers.get('accept') ?? '';
-        const contentType = accept.includes('application/json') && !accept.includes('application/graphql-response+json')
-          ? 'application/json; charset=utf-8'
-          : 'application/graphql-response+json; charset=utf-8';
+        const contentType =
+          accept.includes('application/json') && !accept.includes('application/graphql-response+json')
+            ? 'application/json; charset=utf-8'
+            : 'application/graphql-response+json; charset=utf-8';
         const body = {
           errors: [{ message: 'Unsupported content type: send application/json (or use GET)', extensions: envelope('BAD_REQUEST') }],
         };

@@ -37,7 +37,11 @@ interface Wire {
 async function post(yoga: Yoga, body: unknown, token?: string): Promise<Wire> {
   const response = await yoga.fetch('http://localhost/graphql', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
     body: JSON.stringify(body),
   });
   return { status: response.status, body: JSON.parse(await response.text()) as Wire['body'] };
@@ -57,7 +61,11 @@ describe('graphql-jit execution (GRAPHQL_JIT=true)', () => {
   beforeAll(async () => {
     const db = await sharedTestDatabase();
     const make = (graphqlJit: boolean) =>
-      buildYoga({ config: { graphiql: false, introspection: true, demoToken: undefined, graphqlJit }, prisma: db.database.prisma, logger: memoryLogger() });
+      buildYoga({
+        config: { graphiql: false, introspection: true, demoToken: undefined, graphqlJit },
+        prisma: db.database.prisma,
+        logger: memoryLogger(),
+      });
     plain = make(false);
     jit = make(true);
     tenant = await createTenant(db.database.prisma, [{ role: 'CONTRIBUTOR' }, { role: 'CONTRIBUTOR' }]);
@@ -68,7 +76,11 @@ describe('graphql-jit execution (GRAPHQL_JIT=true)', () => {
       jit,
       {
         query: print(SaveSessionDocument),
-        variables: { org: tenant.org, workspace: tenant.workspace, input: { id: sessionId, model: 'gpt-4o', visibility: 'WORKSPACE', labels: [{ key: 'team', values: ['b', 'a'] }] } },
+        variables: {
+          org: tenant.org,
+          workspace: tenant.workspace,
+          input: { id: sessionId, model: 'gpt-4o', visibility: 'WORKSPACE', labels: [{ key: 'team', values: ['b', 'a'] }] },
+        },
       },
       token,
     );
@@ -85,7 +97,12 @@ describe('graphql-jit execution (GRAPHQL_JIT=true)', () => {
           input: {
             messages: [
               { role: 'USER', content: 'hello' },
-              { role: 'ASSISTANT', content: 'hi', toolCalls: [{ id: 'c1', name: 'search', arguments: '{}' }], usage: { inputTokens: 10, outputTokens: 2, costUsd: 0.5 } },
+              {
+                role: 'ASSISTANT',
+                content: 'hi',
+                toolCalls: [{ id: 'c1', name: 'search', arguments: '{}' }],
+                usage: { inputTokens: 10, outputTokens: 2, costUsd: 0.5 },
+              },
             ],
           },
         },
@@ -93,7 +110,9 @@ describe('graphql-jit execution (GRAPHQL_JIT=true)', () => {
       token,
     );
     expect(appended.body.errors).toBeUndefined();
-    expect(appended.body.data).toMatchObject({ appendTranscript: { lastSeq: 2, session: { messageCount: 2, usage: { totalTokens: 12, totalCostUsd: 0.5 } } } });
+    expect(appended.body.data).toMatchObject({
+      appendTranscript: { lastSeq: 2, session: { messageCount: 2, usage: { totalTokens: 12, totalCostUsd: 0.5 } } },
+    });
   });
 
   const ws = () => ({ org: tenant.org, workspace: tenant.workspace });
@@ -119,7 +138,9 @@ describe('graphql-jit execution (GRAPHQL_JIT=true)', () => {
     const archivedId = randomUUID();
     const input = { id: archivedId, model: 'm', visibility: 'WORKSPACE', labels: [{ key: 'team', values: ['a'] }] };
     expect((await post(plain, { query: print(SaveSessionDocument), variables: { ...ws(), input } }, token)).body.errors).toBeUndefined();
-    expect((await post(plain, { query: print(ArchiveSessionDocument), variables: { ...ws(), id: archivedId } }, token)).body.errors).toBeUndefined();
+    expect(
+      (await post(plain, { query: print(ArchiveSessionDocument), variables: { ...ws(), id: archivedId } }, token)).body.errors,
+    ).toBeUndefined();
 
     const request = {
       query: print(ListSessionsDocument),

@@ -14,8 +14,15 @@ describe('every input list is bounded before anything runs', () => {
     server = await createTestServer();
     tenant = await createTenant(server.db.database.prisma);
     labelled = randomUUID();
-    const labels = [{ key: 'team', values: ['infra'] }, { key: 'env', values: ['prod'] }];
-    await server.execute(SaveSessionDocument, { org: tenant.org, workspace: tenant.workspace, input: { id: labelled, model: 'm', labels } }, tenant.members[0]!.token);
+    const labels = [
+      { key: 'team', values: ['infra'] },
+      { key: 'env', values: ['prod'] },
+    ];
+    await server.execute(
+      SaveSessionDocument,
+      { org: tenant.org, workspace: tenant.workspace, input: { id: labelled, model: 'm', labels } },
+      tenant.members[0]!.token,
+    );
   });
 
   const list = (filter: SessionFilter) =>
@@ -44,11 +51,21 @@ describe('every input list is bounded before anything runs', () => {
       [{ agents: many((i) => `a${i}`) }, ['filter', 'agents']],
       [{ models: many((i) => `m${i}`) }, ['filter', 'models']],
       [{ origins: many(() => 'USER' as const) }, ['filter', 'origins']],
-      [{ labels: [{ key: 'team', values: ['infra'] }, { key: 'env', values: many((i) => `v${i}`) }] }, ['filter', 'labels', 1, 'values']],
+      [
+        {
+          labels: [
+            { key: 'team', values: ['infra'] },
+            { key: 'env', values: many((i) => `v${i}`) },
+          ],
+        },
+        ['filter', 'labels', 1, 'values'],
+      ],
     ];
     for (const [filter, loc] of cases) {
       const response = await list(filter);
-      expect(response.body.errors?.[0]?.extensions.errors, JSON.stringify(loc)).toEqual([expect.objectContaining({ loc, type: 'too_many_items' })]);
+      expect(response.body.errors?.[0]?.extensions.errors, JSON.stringify(loc)).toEqual([
+        expect.objectContaining({ loc, type: 'too_many_items' }),
+      ]);
     }
     const literal = `{ sessions(org: "${tenant.org}", workspace: "${tenant.workspace}", filter: { agents: [${many((i) => `"a${i}"`).join(',')}] }) { totalCount } }`;
     const response = await server.post(JSON.stringify({ query: literal }), { authorization: `Bearer ${tenant.members[0]!.token}` });
@@ -58,7 +75,12 @@ describe('every input list is bounded before anything runs', () => {
 
   it('at the bounds the filter runs and keeps its meaning (keys AND, values OR)', async () => {
     const full = keys(MAX_FILTER_LABEL_KEYS - 2, MAX_FILTER_VALUES);
-    const hit = await list({ labels: [{ key: 'team', values: [...Array.from({ length: 99 }, (_, i) => `x${i}`), 'infra'] }, { key: 'env', values: ['prod'] }] });
+    const hit = await list({
+      labels: [
+        { key: 'team', values: [...Array.from({ length: 99 }, (_, i) => `x${i}`), 'infra'] },
+        { key: 'env', values: ['prod'] },
+      ],
+    });
     expect(hit.body.data!.sessions.edges.map((edge) => edge.node.id)).toEqual([labelled]);
     const miss = await list({ labels: [{ key: 'team', values: ['infra'] }, ...full] });
     expect(miss.body.errors).toBeUndefined();
@@ -68,10 +90,15 @@ describe('every input list is bounded before anything runs', () => {
   it('_entities takes at most 1000 representations', async () => {
     const representations = Array.from({ length: 1001 }, () => ({ __typename: 'Session', id: randomUUID() }));
     const response = await server.post(
-      JSON.stringify({ query: 'query ($r: [_Any!]!) { _entities(representations: $r) { __typename } }', variables: { r: representations } }),
+      JSON.stringify({
+        query: 'query ($r: [_Any!]!) { _entities(representations: $r) { __typename } }',
+        variables: { r: representations },
+      }),
       { authorization: `Bearer ${tenant.members[0]!.token}` },
     );
     expect(response.status).toBe(400);
-    expect(response.body.errors?.[0]?.extensions.errors).toEqual([expect.objectContaining({ loc: ['representations'], type: 'too_many_items' })]);
+    expect(response.body.errors?.[0]?.extensions.errors).toEqual([
+      expect.objectContaining({ loc: ['representations'], type: 'too_many_items' }),
+    ]);
   });
 });

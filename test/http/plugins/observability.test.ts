@@ -50,40 +50,46 @@ describe('logs, metrics and probes', () => {
     expect(text).toMatch(/process_resident_memory_bytes \d+/);
   });
 
-  it('keeps /metrics bounded: names from bogus or anonymous requests add no series, and names are capped', async () => {
-    const server = await createTestServer();
-    const tenant = await createTenant(server.db.database.prisma);
-    const metricLines = async () => (await (await server.yoga.fetch('http://localhost/metrics')).text()).split('\n').filter((line) => !line.startsWith('#'));
-    const send = (name: string, token: string | undefined, body = `query ${name} { __typename }`) =>
-      server.post(JSON.stringify({ query: body, operationName: name }), token ? { authorization: `Bearer ${token}` } : {});
-    // Warm up every kind of request once, so each metric has its series.
-    await send('Warm', 'cst_bogus');
-    await send('Warm', undefined);
-    await send('Warm', undefined, '{ nope');
-    await send('Warm', undefined, 'query Warm { nope }');
-    const before = await metricLines();
-    const names = Array.from({ length: 300 }, (_, i) => `Op${i}_${randomUUID().replaceAll('-', '')}`);
-    for (const [i, name] of names.entries()) {
-      if (i % 3 === 0) expect((await send(name, 'cst_bogus')).status).toBe(401);
-      else if (i % 3 === 1) await send(name, undefined);
-      else await send(name, undefined, `query ${name} { nope }`);
-    }
-    const after = await metricLines();
-    const mentioned = after.filter((line) => names.some((name) => line.includes(name.slice(0, 12))));
-    expect(mentioned).toEqual([]);
-    // The same GraphQL series (only their values move; process metrics have bounded labels of their own).
-    const series = (lines: string[]) => new Set(lines.filter((line) => line.startsWith('graphql_')).map((line) => line.replace(/ [^ ]+$/, '')));
-    expect([...series(after)].filter((line) => !series(before).has(line))).toEqual([]);
+  it(
+    'keeps /metrics bounded: names from bogus or anonymous requests add no series, and names are capped',
+    async () => {
+      const server = await createTestServer();
+      const tenant = await createTenant(server.db.database.prisma);
+      const metricLines = async () =>
+        (await (await server.yoga.fetch('http://localhost/metrics')).text()).split('\n').filter((line) => !line.startsWith('#'));
+      const send = (name: string, token: string | undefined, body = `query ${name} { __typename }`) =>
+        server.post(JSON.stringify({ query: body, operationName: name }), token ? { authorization: `Bearer ${token}` } : {});
+      // Warm up every kind of request once, so each metric has its series.
+      await send('Warm', 'cst_bogus');
+      await send('Warm', undefined);
+      await send('Warm', undefined, '{ nope');
+      await send('Warm', undefined, 'query Warm { nope }');
+      const before = await metricLines();
+      const names = Array.from({ length: 300 }, (_, i) => `Op${i}_${randomUUID().replaceAll('-', '')}`);
+      for (const [i, name] of names.entries()) {
+        if (i % 3 === 0) expect((await send(name, 'cst_bogus')).status).toBe(401);
+        else if (i % 3 === 1) await send(name, undefined);
+        else await send(name, undefined, `query ${name} { nope }`);
+      }
+      const after = await metricLines();
+      const mentioned = after.filter((line) => names.some((name) => line.includes(name.slice(0, 12))));
+      expect(mentioned).toEqual([]);
+      // The same GraphQL series (only their values move; process metrics have bounded labels of their own).
+      const series = (lines: string[]) =>
+        new Set(lines.filter((line) => line.startsWith('graphql_')).map((line) => line.replace(/ [^ ]+$/, '')));
+      expect([...series(after)].filter((line) => !series(before).has(line))).toEqual([]);
 
-    // Authenticated callers name at most MAX_OPERATION_LABELS operations; the rest are "other".
-    const token = tenant.members[0]!.token;
-    for (let i = 0; i < MAX_OPERATION_LABELS + 20; i += 1) expect((await send(`Named${i}`, token)).status).toBe(200);
-    const labelled = new Set(
-      (await metricLines()).flatMap((line) => /graphql_operation_duration_seconds_count\{operation="([^"]+)"/.exec(line)?.[1] ?? []),
-    );
-    expect(labelled.size).toBeLessThanOrEqual(MAX_OPERATION_LABELS + 1);
-    expect(labelled.has('other')).toBe(true);
-  }, budget(300 + MAX_OPERATION_LABELS + 20));
+      // Authenticated callers name at most MAX_OPERATION_LABELS operations; the rest are "other".
+      const token = tenant.members[0]!.token;
+      for (let i = 0; i < MAX_OPERATION_LABELS + 20; i += 1) expect((await send(`Named${i}`, token)).status).toBe(200);
+      const labelled = new Set(
+        (await metricLines()).flatMap((line) => /graphql_operation_duration_seconds_count\{operation="([^"]+)"/.exec(line)?.[1] ?? []),
+      );
+      expect(labelled.size).toBeLessThanOrEqual(MAX_OPERATION_LABELS + 1);
+      expect(labelled.has('other')).toBe(true);
+    },
+    budget(300 + MAX_OPERATION_LABELS + 20),
+  );
 
   it('truncates long operation names in the log line', async () => {
     const server = await createTestServer();
@@ -96,7 +102,11 @@ describe('logs, metrics and probes', () => {
   it('/health answers while the process runs; /ready follows the database', async () => {
     await withFreshDatabase(async (url) => {
       const db = await openTestDatabase(url);
-      const yoga = buildYoga({ config: { graphiql: false, introspection: true, demoToken: undefined }, prisma: db.database.prisma, logger: memoryLogger() });
+      const yoga = buildYoga({
+        config: { graphiql: false, introspection: true, demoToken: undefined },
+        prisma: db.database.prisma,
+        logger: memoryLogger(),
+      });
       expect((await yoga.fetch('http://localhost/health')).status).toBe(200);
       expect((await yoga.fetch('http://localhost/ready')).status).toBe(200);
       // Take the database away: close PGlite, or drop the PostgreSQL database under the pool.

@@ -8,10 +8,18 @@ import { createTenant } from '../../support/tenant.js';
 describe('operation limits', () => {
   const post = async (body: unknown, token?: string, limits = DEFAULT_LIMITS, maxBodyBytes?: number) => {
     const { database } = await sharedTestDatabase();
-    const yoga = buildYoga({ config: { graphiql: false, introspection: true, demoToken: undefined, limits, maxBodyBytes }, prisma: database.prisma, logger: memoryLogger() });
+    const yoga = buildYoga({
+      config: { graphiql: false, introspection: true, demoToken: undefined, limits, maxBodyBytes },
+      prisma: database.prisma,
+      logger: memoryLogger(),
+    });
     const response = await yoga.fetch('http://localhost/graphql', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/graphql-response+json',
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
     return { status: response.status, body: (await response.json()) as { data?: unknown; errors?: EnvelopeError[] } };

@@ -46,7 +46,11 @@ function ask(url: string, from: string, token?: string): Promise<Answer> {
         res.on('data', (chunk: Buffer) => (text += chunk.toString()));
         res.on('end', () => {
           const retryAfter = res.headers['retry-after'];
-          resolve({ status: res.statusCode ?? 0, retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, body: JSON.parse(text) as Answer['body'] });
+          resolve({
+            status: res.statusCode ?? 0,
+            retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
+            body: JSON.parse(text) as Answer['body'],
+          });
         });
         res.on('error', reject);
       },
@@ -67,7 +71,14 @@ describe('rate limiting', () => {
     const token = newToken();
     const from = newAddress();
     const server = await startServer(
-      loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: 'memory://', LOG_LEVEL: 'silent', DEMO_TOKEN: token, RATE_LIMIT_PER_MINUTE: '5' }),
+      loadConfig({
+        PORT: '0',
+        HOST: '127.0.0.1',
+        DATA_DIR: 'memory://',
+        LOG_LEVEL: 'silent',
+        DEMO_TOKEN: token,
+        RATE_LIMIT_PER_MINUTE: '5',
+      }),
       memoryLogger(),
     );
     try {
@@ -95,7 +106,14 @@ describe('rate limiting', () => {
     const token = newToken();
     const from = newAddress();
     const server = await startServer(
-      loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: 'memory://', LOG_LEVEL: 'silent', DEMO_TOKEN: token, RATE_LIMIT_PER_MINUTE: '5' }),
+      loadConfig({
+        PORT: '0',
+        HOST: '127.0.0.1',
+        DATA_DIR: 'memory://',
+        LOG_LEVEL: 'silent',
+        DEMO_TOKEN: token,
+        RATE_LIMIT_PER_MINUTE: '5',
+      }),
       memoryLogger(),
     );
     try {
@@ -118,71 +136,97 @@ describe('rate limiting', () => {
     }
   });
 
-  it('with REDIS_URL two server processes draw from one budget per token and one per address; bogus tokens get no Redis key', async () => {
-    const token = newToken();
-    const from = newAddress();
-    const dirs = await Promise.all([0, 1].map(() => mkdtemp(path.join(tmpdir(), 'cs-rate-'))));
-    const servers = dirs.map((dir) =>
-      startTs('src/main.ts', { DATABASE_URL: '', DATA_DIR: dir, PORT: '0', HOST: '127.0.0.1', DEMO_TOKEN: token, RATE_LIMIT_PER_MINUTE: '10', REDIS_URL }),
-    );
-    const redis = new Redis(REDIS_URL);
-    try {
-      const urls = await Promise.all(servers.map(async (s) => ((await s.waitFor(/GraphQL API and GraphiQL at (http:\/\/\S+)/)) as unknown as [string, string])[1]));
-      // On each instance the token's first request spends the (shared) address budget, then the
-      // (shared) token budget: 7 on the first instance, 3 more on the second.
-      expect(await statuses(8, () => ask(urls[0]!, from, token))).toEqual(Array(8).fill(200));
-      expect(await statuses(8, () => ask(urls[1]!, from, token))).toEqual([200, 200, 200, 200, ...Array(4).fill(429)]);
-      // Bogus tokens, to both instances: the 8 requests left of the address budget, then 429.
-      const bogus = Array.from({ length: 12 }, () => newToken());
-      expect(await statuses(12, (i) => ask(urls[i % 2]!, from, bogus[i]))).toEqual([...Array(8).fill(401), ...Array(4).fill(429)]);
-      for (const t of bogus) expect(await redis.exists(`cs-rate:t:${hashToken(t).slice(0, 32)}`)).toBe(0);
-      expect(await redis.exists(`cs-rate:t:${hashToken(token).slice(0, 32)}`)).toBe(1);
-    } finally {
-      redis.disconnect();
-      for (const server of servers) expect(await server.stop()).toBe(0);
-      await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
-    }
-  }, PROCESS_TEST_TIMEOUT);
-
-  it('when Redis goes away it serves without limits, and limits again once Redis is back', async () => {
-    const port = 20000 + Math.floor(Math.random() * 20000);
-    const startRedis = () => {
-      const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
-      return new Promise<ChildProcess>((resolve, reject) => {
-        child.stdout.on('data', (chunk: Buffer) => {
-          if (/Ready to accept connections/i.test(chunk.toString())) resolve(child);
-        });
-        child.on('error', reject);
-      });
-    };
-    const stopRedis = (child: ChildProcess) => new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : (child.on('exit', () => resolve()), child.kill('SIGKILL'))));
-    let redis = await startRedis();
-    const token = newToken();
-    const from = newAddress();
-    const logger = memoryLogger();
-    const server = await startServer(
-      loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: 'memory://', DEMO_TOKEN: token, RATE_LIMIT_PER_MINUTE: '3', REDIS_URL: `redis://127.0.0.1:${port}` }),
-      logger,
-    );
-    try {
-      // One request on the address's budget (the token is not verified yet), three on its own.
-      expect(await statuses(5, () => ask(server.url, from, token))).toEqual([200, 200, 200, 200, 429]);
-      await stopRedis(redis);
-      expect(await statuses(3, () => ask(server.url, from, token))).toEqual([200, 200, 200]);
-      expect(logger.lines.some((line) => /rate limit store unavailable/.test(line.msg))).toBe(true);
-      // A new, empty Redis on the same port: ioredis reconnects and the budget counts again.
-      redis = await startRedis();
-      const after: number[] = [];
-      for (let attempt = 0; attempt < 50 && !after.includes(429); attempt += 1) {
-        after.push((await ask(server.url, from, token)).status);
-        await new Promise((resolve) => setTimeout(resolve, 100));
+  it(
+    'with REDIS_URL two server processes draw from one budget per token and one per address; bogus tokens get no Redis key',
+    async () => {
+      const token = newToken();
+      const from = newAddress();
+      const dirs = await Promise.all([0, 1].map(() => mkdtemp(path.join(tmpdir(), 'cs-rate-'))));
+      const servers = dirs.map((dir) =>
+        startTs('src/main.ts', {
+          DATABASE_URL: '',
+          DATA_DIR: dir,
+          PORT: '0',
+          HOST: '127.0.0.1',
+          DEMO_TOKEN: token,
+          RATE_LIMIT_PER_MINUTE: '10',
+          REDIS_URL,
+        }),
+      );
+      const redis = new Redis(REDIS_URL);
+      try {
+        const urls = await Promise.all(
+          servers.map(async (s) => ((await s.waitFor(/GraphQL API and GraphiQL at (http:\/\/\S+)/)) as unknown as [string, string])[1]),
+        );
+        // On each instance the token's first request spends the (shared) address budget, then the
+        // (shared) token budget: 7 on the first instance, 3 more on the second.
+        expect(await statuses(8, () => ask(urls[0]!, from, token))).toEqual(Array(8).fill(200));
+        expect(await statuses(8, () => ask(urls[1]!, from, token))).toEqual([200, 200, 200, 200, ...Array(4).fill(429)]);
+        // Bogus tokens, to both instances: the 8 requests left of the address budget, then 429.
+        const bogus = Array.from({ length: 12 }, () => newToken());
+        expect(await statuses(12, (i) => ask(urls[i % 2]!, from, bogus[i]))).toEqual([...Array(8).fill(401), ...Array(4).fill(429)]);
+        for (const t of bogus) expect(await redis.exists(`cs-rate:t:${hashToken(t).slice(0, 32)}`)).toBe(0);
+        expect(await redis.exists(`cs-rate:t:${hashToken(token).slice(0, 32)}`)).toBe(1);
+      } finally {
+        redis.disconnect();
+        for (const server of servers) expect(await server.stop()).toBe(0);
+        await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
       }
-      expect(after).toContain(429);
-    } finally {
-      await server.close();
-      await stopRedis(redis);
-    }
-  }, PROCESS_TEST_TIMEOUT);
+    },
+    PROCESS_TEST_TIMEOUT,
+  );
+
+  it(
+    'when Redis goes away it serves without limits, and limits again once Redis is back',
+    async () => {
+      const port = 20000 + Math.floor(Math.random() * 20000);
+      const startRedis = () => {
+        const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
+        return new Promise<ChildProcess>((resolve, reject) => {
+          child.stdout.on('data', (chunk: Buffer) => {
+            if (/Ready to accept connections/i.test(chunk.toString())) resolve(child);
+          });
+          child.on('error', reject);
+        });
+      };
+      const stopRedis = (child: ChildProcess) =>
+        new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : (child.on('exit', () => resolve()), child.kill('SIGKILL'))));
+      let redis = await startRedis();
+      const token = newToken();
+      const from = newAddress();
+      const logger = memoryLogger();
+      const server = await startServer(
+        loadConfig({
+          PORT: '0',
+          HOST: '127.0.0.1',
+          DATA_DIR: 'memory://',
+          DEMO_TOKEN: token,
+          RATE_LIMIT_PER_MINUTE: '3',
+          REDIS_URL: `redis://127.0.0.1:${port}`,
+        }),
+        logger,
+      );
+      try {
+        // One request on the address's budget (the token is not verified yet), three on its own.
+        expect(await statuses(5, () => ask(server.url, from, token))).toEqual([200, 200, 200, 200, 429]);
+        await stopRedis(redis);
+        expect(await statuses(3, () => ask(server.url, from, token))).toEqual([200, 200, 200]);
+        expect(logger.lines.some((line) => /rate limit store unavailable/.test(line.msg))).toBe(true);
+        // A new, empty Redis on the same port: ioredis reconnects and the budget counts again.
+        redis = await startRedis();
+        const after: number[] = [];
+        for (let attempt = 0; attempt < 50 && !after.includes(429); attempt += 1) {
+          after.push((await ask(server.url, from, token)).status);
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        expect(after).toContain(429);
+      } finally {
+        await server.close();
+        await stopRedis(redis);
+      }
+    },
+    PROCESS_TEST_TIMEOUT,
+  );
 
   it('if Redis is unreachable, requests are served (fail open) and the outage is logged', async () => {
     const token = newToken();

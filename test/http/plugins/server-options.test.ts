@@ -18,10 +18,17 @@ interface Answer {
 }
 
 function poster(yoga: Awaited<ReturnType<typeof yogaWith>>) {
-  return async (query: string, { token, variables, operationName }: { token?: string; variables?: unknown; operationName?: string } = {}): Promise<Answer> => {
+  return async (
+    query: string,
+    { token, variables, operationName }: { token?: string; variables?: unknown; operationName?: string } = {},
+  ): Promise<Answer> => {
     const response = await yoga.fetch('http://localhost/graphql', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/graphql-response+json',
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
       body: JSON.stringify({ query, variables, operationName }),
     });
     const text = await response.text();
@@ -33,7 +40,8 @@ function poster(yoga: Awaited<ReturnType<typeof yogaWith>>) {
 const SDL_KEY = '@key(fields: \\"id\\")';
 
 /** Every message a client reads in the errors: each `message` and each validation item's `msg`. */
-const said = (answer: Answer) => (answer.body.errors ?? []).flatMap((error) => [error.message, ...(error.extensions.errors ?? []).map((item) => item.msg)]).join('\n');
+const said = (answer: Answer) =>
+  (answer.body.errors ?? []).flatMap((error) => [error.message, ...(error.extensions.errors ?? []).map((item) => item.msg)]).join('\n');
 
 // Ways to select _service that a check by root field name would miss.
 const HIDDEN_SERVICE_QUERIES = [
@@ -76,7 +84,11 @@ describe('server switches and request ids', () => {
     expect(await plain.json()).toEqual({ data: { __typename: 'Query' } });
 
     const open = await yogaWith({ graphiql: true, introspection: true });
-    const allowed = await open.fetch('http://localhost/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: INTROSPECTION });
+    const allowed = await open.fetch('http://localhost/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: INTROSPECTION,
+    });
     expect(await allowed.json()).toEqual({ data: { __schema: { queryType: { name: 'Query' } } } });
   });
 
@@ -122,7 +134,10 @@ describe('server switches and request ids', () => {
       expect(said(after), query).not.toMatch(/Did you mean/);
       expect(said(after), query).not.toMatch(leaks);
       // The same errors otherwise, with their envelope.
-      expect(after.body.errors?.map((error) => error.extensions.code), query).toEqual(before.body.errors?.map((error) => error.extensions.code));
+      expect(
+        after.body.errors?.map((error) => error.extensions.code),
+        query,
+      ).toEqual(before.body.errors?.map((error) => error.extensions.code));
       expect(after.body.errors?.[0]?.message, query).toBe(before.body.errors?.[0]?.message.replace(/\s*Did you mean [^?]*\?/, ''));
     }
   });
@@ -189,13 +204,36 @@ describe('server switches and request ids', () => {
 
     it('CORS_ORIGINS: only the listed origins, with credentials; others get no allow-origin header', async () => {
       const { post, preflight, health } = await clients([APP, 'http://localhost:5173']);
-      expect(await post(APP)).toMatchObject({ status: 401, allowOrigin: APP, credentials: 'true', expose: 'X-Request-Id, Retry-After', vary: expect.stringContaining('Origin') });
+      expect(await post(APP)).toMatchObject({
+        status: 401,
+        allowOrigin: APP,
+        credentials: 'true',
+        expose: 'X-Request-Id, Retry-After',
+        vary: expect.stringContaining('Origin'),
+      });
       expect(await post('http://localhost:5173')).toMatchObject({ allowOrigin: 'http://localhost:5173', credentials: 'true' });
-      expect(await preflight(APP)).toMatchObject({ status: 204, allowOrigin: APP, credentials: 'true', methods: 'GET, POST', headers: 'authorization, content-type' });
+      expect(await preflight(APP)).toMatchObject({
+        status: 204,
+        allowOrigin: APP,
+        credentials: 'true',
+        methods: 'GET, POST',
+        headers: 'authorization, content-type',
+      });
       // The answer still comes (the server cannot stop a request), but the browser keeps it from the page.
       for (const origin of [OTHER, 'null', `${APP}.evil.example.net`, 'http://app.example.com']) {
-        expect(await post(origin), origin).toMatchObject({ allowOrigin: null, credentials: null, expose: null, vary: expect.stringContaining('Origin') });
-        expect(await preflight(origin), origin).toMatchObject({ status: 204, allowOrigin: null, credentials: null, methods: null, headers: null });
+        expect(await post(origin), origin).toMatchObject({
+          allowOrigin: null,
+          credentials: null,
+          expose: null,
+          vary: expect.stringContaining('Origin'),
+        });
+        expect(await preflight(origin), origin).toMatchObject({
+          status: 204,
+          allowOrigin: null,
+          credentials: null,
+          methods: null,
+          headers: null,
+        });
       }
       expect(await post()).toMatchObject({ allowOrigin: null, credentials: null, vary: expect.stringContaining('Origin') });
       expect(await health(APP)).toMatchObject({ status: 200, allowOrigin: null });

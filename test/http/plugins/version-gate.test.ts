@@ -16,7 +16,10 @@ describe('MIN_CLIENT_VERSION: the X-Client-Version gate', () => {
       headers: { 'content-type': 'application/json', ...(version ? { 'x-client-version': version } : {}) },
       body: JSON.stringify({ query: '{ __typename }' }),
     });
-    return { status: response.status, body: (await response.json()) as { data?: unknown; errors?: { message: string; extensions: Record<string, unknown> }[] } };
+    return {
+      status: response.status,
+      body: (await response.json()) as { data?: unknown; errors?: { message: string; extensions: Record<string, unknown> }[] },
+    };
   };
 
   it('an older client is UPGRADE_REQUIRED with HTTP 426 and the envelope', async () => {

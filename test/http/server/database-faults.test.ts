@@ -50,7 +50,13 @@ describe('database faults with no database behind the server', () => {
 
   for (const [what, port, code, status, type] of [
     ['refused (nothing listens)', closedPort, 'BAD_GATEWAY', 502, 'database_error'],
-    ['a black hole (never answers)', async () => (blackHole.address() as AddressInfo).port, 'GATEWAY_TIMEOUT', 504, 'timeout_error'],
+    [
+      'a black hole (never answers)',
+      () => Promise.resolve((blackHole.address() as AddressInfo).port),
+      'GATEWAY_TIMEOUT',
+      504,
+      'timeout_error',
+    ],
   ] as const) {
     it(`${what}: ${code} (${status}) for the whole request, /ready 503, /health 200`, async () => {
       const { database, server } = await serverOn(await port());
@@ -112,7 +118,11 @@ describe.skipIf(!TEST_DATABASE_URL)('database faults (PostgreSQL behind a TCP pr
   const health = async () => (await server.yoga.fetch('http://localhost/health')).status;
 
   const storedMessages = async (id: string) =>
-    direct.database.prisma.sessionMessage.findMany({ where: { sessionId: id }, orderBy: { seq: 'asc' }, select: { seq: true, content: true } });
+    direct.database.prisma.sessionMessage.findMany({
+      where: { sessionId: id },
+      orderBy: { seq: 'asc' },
+      select: { seq: true, content: true },
+    });
 
   async function newSession() {
     const id = randomUUID();

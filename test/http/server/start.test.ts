@@ -31,70 +31,85 @@ describe('npm start on the embedded database (a newcomer\u2019s first run)', () 
 
   const env = () => ({ DATABASE_URL: '', DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', DEMO_TOKEN, LOG_LEVEL: 'info' });
 
-  it('migrates, seeds the demo tenant, serves /graphql, GraphiQL, /health and /ready, and stops on SIGTERM', async () => {
-    const server = startTs('src/main.ts', env());
-    try {
-      const [, url] = await server.waitFor(/GraphQL API and GraphiQL at (http:\/\/\S+)/);
-      expect(server.output()).toContain(`Demo token (keep it; it is shown only now): ${DEMO_TOKEN}`);
-      const base = new URL(url!);
+  it(
+    'migrates, seeds the demo tenant, serves /graphql, GraphiQL, /health and /ready, and stops on SIGTERM',
+    async () => {
+      const server = startTs('src/main.ts', env());
+      try {
+        const [, url] = await server.waitFor(/GraphQL API and GraphiQL at (http:\/\/\S+)/);
+        expect(server.output()).toContain(`Demo token (keep it; it is shown only now): ${DEMO_TOKEN}`);
+        const base = new URL(url!);
 
-      for (const probe of ['/health', '/ready']) {
-        const response = await fetch(new URL(probe, base));
-        expect(response.status, probe).toBe(200);
-        await response.arrayBuffer();
+        for (const probe of ['/health', '/ready']) {
+          const response = await fetch(new URL(probe, base));
+          expect(response.status, probe).toBe(200);
+          await response.arrayBuffer();
+        }
+
+        const page = await fetch(url!, { headers: { accept: 'text/html' } });
+        expect(page.status).toBe(200);
+        const html = await page.text();
+        expect(html).toMatch(/<title>Chat sessions API<\/title>/);
+        expect(html).toContain('RecentSessions');
+        // Served by us, not a CDN: the page names no external host and its assets load.
+        expect(html).not.toMatch(/https?:\/\//);
+        for (const asset of html.matchAll(/(?:href|src)=["']?(\/graphiql\/[^"' >]+)/g)) {
+          const response = await fetch(new URL(asset[1]!, base));
+          expect(response.status, asset[1]).toBe(200);
+          expect((await response.arrayBuffer()).byteLength).toBeGreaterThan(1000);
+        }
+        const outside = await fetch(new URL('/graphiql/../package.json', base));
+        expect(outside.status).toBe(404);
+        await outside.arrayBuffer();
+
+        const viewer = await graphql(url!, '{ viewer { email memberships { org workspace role } } }', DEMO_TOKEN);
+        expect(viewer.body.data).toEqual({
+          viewer: { email: 'demo@example.com', memberships: [{ org: 'demo', workspace: 'main', role: 'ADMIN' }] },
+        });
+        const saved = await graphql(
+          url!,
+          'mutation { saveSession(org: "demo", workspace: "main", input: { id: "0b7e1f7c-8d1a-4c55-9a51-0e0b3f1d2c3a", model: "demo-model" }) { id } }',
+          DEMO_TOKEN,
+        );
+        expect(saved.body.errors).toBeUndefined();
+        const log = server
+          .output()
+          .split('\n')
+          .filter((line) => line.startsWith('{'));
+        expect(log.length).toBeGreaterThan(0);
+        for (const line of log) expect(() => JSON.parse(line) as unknown).not.toThrow();
+      } finally {
+        expect(await server.stop()).toBe(0);
       }
+    },
+    PROCESS_TEST_TIMEOUT,
+  );
 
-      const page = await fetch(url!, { headers: { accept: 'text/html' } });
-      expect(page.status).toBe(200);
-      const html = await page.text();
-      expect(html).toMatch(/<title>Chat sessions API<\/title>/);
-      expect(html).toContain('RecentSessions');
-      // Served by us, not a CDN: the page names no external host and its assets load.
-      expect(html).not.toMatch(/https?:\/\//);
-      for (const asset of html.matchAll(/(?:href|src)=["']?(\/graphiql\/[^"' >]+)/g)) {
-        const response = await fetch(new URL(asset[1]!, base));
-        expect(response.status, asset[1]).toBe(200);
-        expect((await response.arrayBuffer()).byteLength).toBeGreaterThan(1000);
+  it(
+    'a second start keeps the data and does not seed again',
+    async () => {
+      const server = startTs('src/main.ts', { ...env(), DEMO_TOKEN: '' });
+      try {
+        const [, url] = await server.waitFor(/GraphQL API and GraphiQL at (http:\/\/\S+)/);
+        expect(server.output()).not.toContain('Demo token');
+        const got = await graphql(url!, '{ session(org: "demo", workspace: "main", id: "0b7e1f7c") { model } }', DEMO_TOKEN);
+        expect(got.body.data).toEqual({ session: { model: 'demo-model' } });
+      } finally {
+        expect(await server.stop()).toBe(0);
       }
-      const outside = await fetch(new URL('/graphiql/../package.json', base));
-      expect(outside.status).toBe(404);
-      await outside.arrayBuffer();
+    },
+    PROCESS_TEST_TIMEOUT,
+  );
 
-      const viewer = await graphql(url!, '{ viewer { email memberships { org workspace role } } }', DEMO_TOKEN);
-      expect(viewer.body.data).toEqual({
-        viewer: { email: 'demo@example.com', memberships: [{ org: 'demo', workspace: 'main', role: 'ADMIN' }] },
-      });
-      const saved = await graphql(
-        url!,
-        'mutation { saveSession(org: "demo", workspace: "main", input: { id: "0b7e1f7c-8d1a-4c55-9a51-0e0b3f1d2c3a", model: "demo-model" }) { id } }',
-        DEMO_TOKEN,
-      );
-      expect(saved.body.errors).toBeUndefined();
-      const log = server.output().split('\n').filter((line) => line.startsWith('{'));
-      expect(log.length).toBeGreaterThan(0);
-      for (const line of log) expect(() => JSON.parse(line)).not.toThrow();
-    } finally {
-      expect(await server.stop()).toBe(0);
-    }
-  }, PROCESS_TEST_TIMEOUT);
-
-  it('a second start keeps the data and does not seed again', async () => {
-    const server = startTs('src/main.ts', { ...env(), DEMO_TOKEN: '' });
-    try {
-      const [, url] = await server.waitFor(/GraphQL API and GraphiQL at (http:\/\/\S+)/);
-      expect(server.output()).not.toContain('Demo token');
-      const got = await graphql(url!, '{ session(org: "demo", workspace: "main", id: "0b7e1f7c") { model } }', DEMO_TOKEN);
-      expect(got.body.data).toEqual({ session: { model: 'demo-model' } });
-    } finally {
-      expect(await server.stop()).toBe(0);
-    }
-  }, PROCESS_TEST_TIMEOUT);
-
-  it('a bad setting stops the start with a clear message', async () => {
-    const server = startTs('src/main.ts', { ...env(), PORT: 'eighty' });
-    expect(await server.exited).toBe(1);
-    expect(server.output()).toMatch(/Configuration error: PORT must be a port number \(0-65535\), got "eighty"/);
-  }, PROCESS_TEST_TIMEOUT);
+  it(
+    'a bad setting stops the start with a clear message',
+    async () => {
+      const server = startTs('src/main.ts', { ...env(), PORT: 'eighty' });
+      expect(await server.exited).toBe(1);
+      expect(server.output()).toMatch(/Configuration error: PORT must be a port number \(0-65535\), got "eighty"/);
+    },
+    PROCESS_TEST_TIMEOUT,
+  );
 });
 
 describe('DEMO_TOKEN on an embedded database that already has data', () => {
@@ -104,11 +119,15 @@ describe('DEMO_TOKEN on an embedded database that already has data', () => {
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'cs-demo-'));
     // Another tenant first, as `npm run admin -- bootstrap` before the first `npm start` makes it.
-    const created = await runTs('src/admin/cli.ts', ['bootstrap', '--org', 'acme', '--workspace', 'research', '--email', 'ada@example.com'], {
-      DATABASE_URL: '',
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
-    });
+    const created = await runTs(
+      'src/admin/cli.ts',
+      ['bootstrap', '--org', 'acme', '--workspace', 'research', '--email', 'ada@example.com'],
+      {
+        DATABASE_URL: '',
+        DATA_DIR: dataDir,
+        LOG_LEVEL: 'warn',
+      },
+    );
     expect(created.code, created.stderr).toBe(0);
   }, PROCESS_TEST_TIMEOUT);
   afterAll(async () => {
@@ -119,54 +138,70 @@ describe('DEMO_TOKEN on an embedded database that already has data', () => {
   const graphiqlPage = async (url: string) => (await fetch(url, { headers: { accept: 'text/html' } })).text();
   const viewer = '{ viewer { email memberships { org workspace role } } }';
 
-  it('adds the demo tenant and the token, shows it once and pre-fills GraphiQL with it', async () => {
-    const server = startTs('src/main.ts', env());
-    try {
-      const [, url] = await server.waitFor(/GraphQL API and GraphiQL at (http:\/\/\S+)/);
-      expect(server.output()).toContain(`Demo token (keep it; it is shown only now): ${token}`);
-      expect((await graphql(url!, viewer, token)).body.data).toEqual({
-        viewer: { email: 'demo@example.com', memberships: [{ org: 'demo', workspace: 'main', role: 'ADMIN' }] },
+  it(
+    'adds the demo tenant and the token, shows it once and pre-fills GraphiQL with it',
+    async () => {
+      const server = startTs('src/main.ts', env());
+      try {
+        const [, url] = await server.waitFor(/GraphQL API and GraphiQL at (http:\/\/\S+)/);
+        expect(server.output()).toContain(`Demo token (keep it; it is shown only now): ${token}`);
+        expect((await graphql(url!, viewer, token)).body.data).toEqual({
+          viewer: { email: 'demo@example.com', memberships: [{ org: 'demo', workspace: 'main', role: 'ADMIN' }] },
+        });
+        expect(await graphiqlPage(url!)).toContain(`Bearer ${token}`);
+      } finally {
+        expect(await server.stop()).toBe(0);
+      }
+    },
+    PROCESS_TEST_TIMEOUT,
+  );
+
+  it(
+    'a stored, working DEMO_TOKEN is left as it is: not shown again, still offered',
+    async () => {
+      const server = startTs('src/main.ts', env());
+      try {
+        const [, url] = await server.waitFor(/GraphQL API and GraphiQL at (http:\/\/\S+)/);
+        expect(server.output()).not.toContain('Demo token');
+        expect((await graphql(url!, '{ viewer { email } }', token)).body.data).toEqual({ viewer: { email: 'demo@example.com' } });
+        expect(await graphiqlPage(url!)).toContain(`Bearer ${token}`);
+      } finally {
+        expect(await server.stop()).toBe(0);
+      }
+    },
+    PROCESS_TEST_TIMEOUT,
+  );
+
+  it(
+    'a revoked DEMO_TOKEN stays revoked: a warning, and GraphiQL gets the placeholder',
+    async () => {
+      const revoked = await runTs('src/admin/cli.ts', ['revoke-token', '--token', token], {
+        DATABASE_URL: '',
+        DATA_DIR: dataDir,
+        LOG_LEVEL: 'warn',
       });
-      expect(await graphiqlPage(url!)).toContain(`Bearer ${token}`);
-    } finally {
-      expect(await server.stop()).toBe(0);
-    }
-  }, PROCESS_TEST_TIMEOUT);
-
-  it('a stored, working DEMO_TOKEN is left as it is: not shown again, still offered', async () => {
-    const server = startTs('src/main.ts', env());
-    try {
-      const [, url] = await server.waitFor(/GraphQL API and GraphiQL at (http:\/\/\S+)/);
-      expect(server.output()).not.toContain('Demo token');
-      expect((await graphql(url!, '{ viewer { email } }', token)).body.data).toEqual({ viewer: { email: 'demo@example.com' } });
-      expect(await graphiqlPage(url!)).toContain(`Bearer ${token}`);
-    } finally {
-      expect(await server.stop()).toBe(0);
-    }
-  }, PROCESS_TEST_TIMEOUT);
-
-  it('a revoked DEMO_TOKEN stays revoked: a warning, and GraphiQL gets the placeholder', async () => {
-    const revoked = await runTs('src/admin/cli.ts', ['revoke-token', '--token', token], { DATABASE_URL: '', DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
-    expect(JSON.parse(revoked.stdout)).toEqual({ revoked: true });
-    const server = startTs('src/main.ts', env());
-    try {
-      const [, url] = await server.waitFor(/GraphQL API and GraphiQL at (http:\/\/\S+)/);
-      const warnings = server
-        .output()
-        .split('\n')
-        .filter((line) => line.startsWith('{'))
-        .map((line) => JSON.parse(line) as { level: string; msg: string })
-        .filter((line) => line.level === 'warn');
-      expect(warnings.map((line) => line.msg)).toContainEqual(expect.stringMatching(/DEMO_TOKEN is revoked or expired/));
-      expect(server.output()).not.toContain('Demo token');
-      expect((await graphql(url!, '{ __typename }', token)).status).toBe(401);
-      const page = await graphiqlPage(url!);
-      expect(page).not.toContain(token);
-      expect(page).toContain(PLACEHOLDER);
-    } finally {
-      expect(await server.stop()).toBe(0);
-    }
-  }, PROCESS_TEST_TIMEOUT);
+      expect(JSON.parse(revoked.stdout)).toEqual({ revoked: true });
+      const server = startTs('src/main.ts', env());
+      try {
+        const [, url] = await server.waitFor(/GraphQL API and GraphiQL at (http:\/\/\S+)/);
+        const warnings = server
+          .output()
+          .split('\n')
+          .filter((line) => line.startsWith('{'))
+          .map((line) => JSON.parse(line) as { level: string; msg: string })
+          .filter((line) => line.level === 'warn');
+        expect(warnings.map((line) => line.msg)).toContainEqual(expect.stringMatching(/DEMO_TOKEN is revoked or expired/));
+        expect(server.output()).not.toContain('Demo token');
+        expect((await graphql(url!, '{ __typename }', token)).status).toBe(401);
+        const page = await graphiqlPage(url!);
+        expect(page).not.toContain(token);
+        expect(page).toContain(PLACEHOLDER);
+      } finally {
+        expect(await server.stop()).toBe(0);
+      }
+    },
+    PROCESS_TEST_TIMEOUT,
+  );
 
   it('the states, on either database: missing pieces added once, an expired token unusable, no token and data = nothing', async () => {
     await withFreshDatabase(async (url) => {
@@ -181,7 +216,15 @@ describe('DEMO_TOKEN on an embedded database that already has data', () => {
         expect(await prisma.membership.count({ where: { user: { email: 'demo@example.com' } } })).toBe(1);
         expect(await seedDemoTenant(prisma, token)).toEqual({ state: 'usable', token });
         const expired = 'cst_demo-token-that-has-expired';
-        await bootstrap(prisma, { org: 'demo', workspace: 'main', email: 'demo@example.com', role: 'ADMIN', tokenKind: 'USER', token: expired, expiresAt: new Date(Date.now() - 1000) });
+        await bootstrap(prisma, {
+          org: 'demo',
+          workspace: 'main',
+          email: 'demo@example.com',
+          role: 'ADMIN',
+          tokenKind: 'USER',
+          token: expired,
+          expiresAt: new Date(Date.now() - 1000),
+        });
         expect(await seedDemoTenant(prisma, expired)).toEqual({ state: 'unusable', token: expired });
         expect(await prisma.apiToken.count()).toBe(3);
       } finally {
