@@ -40,7 +40,7 @@ export function designatedCount(sessions: number): number {
 }
 
 const AGENTS = ['claude-code', 'codex-cli', 'cursor', 'aider', 'devin', null] as const;
-// local-llama generations carry no cost, so some usage totals are null, as API.md allows.
+// local-llama generations carry no cost, so some usage totals are null, as docs/api.md allows.
 const MODELS = ['gpt-4o', 'gpt-4.1', 'claude-sonnet-4', 'claude-opus-4', 'gemini-2.5-pro', 'local-llama'] as const;
 const VERBS = ['Fix', 'Refactor', 'Investigate', 'Document', 'Speed up', 'Review', 'Add tests for', 'Migrate'];
 const OBJECTS = ['flaky build', 'login flow', 'search index', 'billing export', 'rate limiter', 'parser', 'cache layer', 'CSV import'];

@@ -82,7 +82,7 @@ export type SessionChange = 'update' | 'visibility' | 'archive' | 'unarchive' | 
 const ADMIN_MAY: ReadonlySet<SessionChange> = new Set(['update', 'archive', 'unarchive', 'freeze', 'delete']);
 
 /**
- * Roles (API.md): READER never writes; owners change their own sessions; an ADMIN may also
+ * Roles (docs/api.md): READER never writes; owners change their own sessions; an ADMIN may also
  * update, archive, unarchive, freeze and delete others' WORKSPACE sessions. Only sessions the
  * caller can see reach this check (others are NOT_FOUND before it).
  */

@@ -19,7 +19,7 @@ export const builder = new SchemaBuilder<{
     NonNegativeInt: { Input: number; Output: number };
     JSONObject: { Input: Record<string, unknown>; Output: Record<string, unknown> };
   };
-  // Non-null unless a field says otherwise, as in API.md.
+  // Non-null unless a field says otherwise, as in docs/api.md.
   DefaultFieldNullability: false;
 }>({
   defaultFieldNullability: false,

@@ -25,7 +25,7 @@ export function printSubgraphSdl(): string {
   return printSubgraphSchema(schema);
 }
 
-/** The SDL committed as schema.graphql, in definition order (arguments as in API.md). */
+/** The SDL committed as schema.graphql, in definition order (arguments as in docs/api.md). */
 export function printSchemaSdl(): string {
   return `${printSchema(schema)}\n`;
 }

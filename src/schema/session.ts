@@ -42,7 +42,7 @@ export const SessionRef = builder.prismaObject('Session', {
     }),
     usage: t.field({
       type: SessionUsageRef,
-      description: 'Aggregated from the transcript at read time. Batched per request.',
+      description: 'Totals over every stored message of the transcript, kept in step as messages are stored. Batched per request.',
       resolve: (session, _args, ctx) => ctx.loaders.usage.load(session.id),
     }),
     archivedAt: t.expose('archivedAt', { type: 'DateTime', nullable: true }),

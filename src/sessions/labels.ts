@@ -12,7 +12,7 @@ export const MAX_LABEL_KEYS = 64;
 export const MAX_LABEL_VALUES = 256;
 
 /**
- * Checks labels against API.md (key pattern, value length, key and value counts) and returns one
+ * Checks labels against docs/api.md (key pattern, value length, key and value counts) and returns one
  * item per violation, located under `loc` (e.g. ["input", "labels", 2, "values", 0]). Duplicate
  * keys are merged and duplicate values collapse, as a set would.
  */

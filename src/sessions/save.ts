@@ -31,7 +31,7 @@ function validate(input: SaveSessionInput): void {
 }
 
 /**
- * saveSession (API.md, Save): a new id creates the session owned by the caller; the owner saving
+ * saveSession (docs/api.md, Save): a new id creates the session owned by the caller; the owner saving
  * again in the same workspace is a retry that updates messageCount, model, agent and title; any
  * other existing id is ALREADY_EXISTS. The insert is `ON CONFLICT DO NOTHING`, so concurrent saves
  * of one new id leave exactly one row and every one of them then takes the retry path.

@@ -21,7 +21,7 @@ export const MAX_SEARCH_TERMS = 32;
 
 type Term = { kind: 'text'; text: string; negated: boolean } | { kind: 'pair'; lexeme: string; text: string; negated: boolean };
 
-// A label key (API.md pattern), a colon and a value.
+// A label key (docs/api.md pattern), a colon and a value.
 const PAIR = /^[a-z0-9][a-z0-9_.:/-]{0,62}:.+$/i;
 const HAS_WORD = /[\p{L}\p{N}]/u;
 

@@ -1,6 +1,6 @@
 import type { PrismaClient } from '../generated/prisma/client.js';
 
-/** Token usage of one session, derived from its messages (API.md, SessionUsage). */
+/** Token usage of one session, derived from its messages (docs/api.md, SessionUsage). */
 export interface SessionUsage {
   totalInputTokens: number;
   totalOutputTokens: number;

@@ -12,7 +12,7 @@ import { budget } from '../support/budget.js';
 import { createTenant, type Tenant } from '../support/tenant.js';
 
 /**
- * The read-time aggregate the rollup replaces, kept here as the oracle: API.md's usage rules
+ * The read-time aggregate the rollup replaces, kept here as the oracle: docs/api.md's usage rules
  * written once more, directly over the messages.
  */
 async function aggregateFromMessages(prisma: PrismaClient, sessionId: string): Promise<SessionUsage | undefined> {

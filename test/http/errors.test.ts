@@ -14,7 +14,7 @@ import { randomHex, uuidWithPrefix } from '../support/ids.js';
 import { createTestServer, type EnvelopeError, type TestServer } from '../support/server.js';
 import { createTenant, type Tenant } from '../support/tenant.js';
 
-/** The whole envelope of one error, as API.md defines it for `code`. */
+/** The whole envelope of one error, as docs/api.md defines it for `code`. */
 function expectEnvelope(error: EnvelopeError | undefined, code: ErrorCode) {
   expect(error).toBeDefined();
   expect(error!.extensions.code).toBe(code);

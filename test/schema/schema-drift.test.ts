@@ -9,7 +9,7 @@ describe('schema.graphql', () => {
     expect(committed).toBe(printSchemaSdl());
   });
 
-  it('has the root fields and arguments of the contract (API.md)', () => {
+  it('has the root fields and arguments of the contract (docs/api.md)', () => {
     const query = schema.getQueryType()!.getFields();
     const mutation = schema.getMutationType()!.getFields();
     // Apollo's subgraph schema is sorted, arguments too; GraphQL arguments are named, so only the

@@ -1,5 +1,5 @@
 /**
- * An independent model of who may see and change what, written from API.md ("Access", "saveSession",
+ * An independent model of who may see and change what, written from docs/api.md ("Access", "saveSession",
  * "updateSession and the lifecycle", "Transcript", "sessions: filters", "Facets", "Federation")
  * and deliberately not from src/auth: the property test compares every API answer with it.
  *

@@ -13,7 +13,7 @@ import { scenarioArb } from './world.js';
  * of every kind, some revoked or expired, sessions of every visibility, origin and lifecycle
  * state), every read path (session, sessions with any filter and totalCount, sessionFacets,
  * transcript, _entities, viewer) and every write path (saveSession, updateSession, the lifecycle,
- * appendTranscript) answers exactly what the independent model of API.md (access-model.ts) says,
+ * appendTranscript) answers exactly what the independent model of docs/api.md (access-model.ts) says,
  * a refused write leaves the database as it was, revoking or expiring a token that worked locks
  * it out on the next request, role changes and removals apply at once, and deleting a user
  * leaves their sessions ownerless (a PRIVATE one then visible to nobody). Tokens are stored as

@@ -21,7 +21,7 @@ import type { Logger } from '../../logger.js';
  * so the other plugins' hooks (the error envelope's onExecuteDone among them) still run. Two
  * differences of graphql-jit are kept off the wire, so the contract is the same with it on:
  * - its variable coercion reports another variable name, no path and throws on some inputs, so a
- *   request whose variables do not coerce is left to graphql-js, which reports them as API.md says;
+ *   request whose variables do not coerce is left to graphql-js, which reports them as docs/api.md says;
  * - it does not fill in the default values of input object fields in variables (SessionOrder's
  *   `direction`, SessionFilter's `archived`): a variable that leaves one out would be refused, or
  *   read as "no filter" (found by running test/fuzz with GRAPHQL_JIT=true), so such a request is

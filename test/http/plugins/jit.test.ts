@@ -20,7 +20,7 @@ import { createTenant, type Tenant } from '../../support/tenant.js';
  * GRAPHQL_JIT=true (a benchmark baseline) must not change the contract: the same requests get the
  * same responses and statuses from a server executing with graphql-jit as from the default one,
  * errors included. The one difference left is that graphql-jit does not report `locations` of
- * execution errors (API.md does not promise them); it is also how these tests see that graphql-jit
+ * execution errors (docs/api.md does not promise them); it is also how these tests see that graphql-jit
  * really ran.
  */
 
