@@ -48,7 +48,9 @@ describe('architecture', () => {
   });
 
   it('the root of src/ holds only the entry point, configuration, context, logger and the error table', () => {
-    const files = readdirSync(SRC, { withFileTypes: true }).filter((entry) => entry.isFile()).map((entry) => entry.name);
+    const files = readdirSync(SRC, { withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => entry.name);
     expect(files.sort()).toEqual(['config.ts', 'context.ts', 'errors.ts', 'logger.ts', 'main.ts']);
   });
 });
