@@ -12,7 +12,7 @@ const typesConfig = {
     DateTime: 'string',
     NonNegativeInt: 'number',
     JSONObject: 'Record<string, unknown>',
-    // Federation's representation scalar (_entities), for completeness.
+    // Federation's representation scalar, for the tests of _entities.
     _Any: 'Record<string, unknown>',
   },
 };
@@ -24,7 +24,14 @@ const config: CodegenConfig = {
   // ESM output: relative imports end in .js, as NodeNext resolution requires.
   emitLegacyCommonJSImports: false,
   generates: {
-    'test/generated/': { preset: 'client', presetConfig, documents: ['test/operations/**/*.graphql'], config: typesConfig },
+    'test/generated/': {
+      preset: 'client',
+      presetConfig,
+      // The tests also query federation's _entities, which schema.graphql leaves out.
+      schema: ['schema.graphql', 'test/operations/federation-fields.graphql'],
+      documents: ['test/operations/**/*.graphql', '!test/operations/federation-fields.graphql'],
+      config: typesConfig,
+    },
     'examples/client/generated/': { preset: 'client', presetConfig, documents: ['examples/client/**/*.graphql'], config: typesConfig },
   },
 };

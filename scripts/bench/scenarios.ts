@@ -42,7 +42,7 @@ const SESSION_WITH_TRANSCRIPT = `query BenchSession($org: String!, $workspace: S
     usage { totalInputTokens totalOutputTokens totalTokens totalToolCallCount totalCostUsd lastGenerationInputTokens }
     transcript(first: 100) {
       hasMore
-      messages { id seq role content toolCallId toolCalls { id name arguments } usage { inputTokens outputTokens costUsd } createdAt }
+      messages { id seq role content toolCallId toolCalls { callId name arguments } usage { inputTokens outputTokens costUsd } createdAt }
     }
   }
 }`;

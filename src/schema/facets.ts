@@ -6,15 +6,16 @@ import { SessionFilterRef } from './session.js';
 const FacetValueRef = builder.objectRef<FacetValue>('FacetValue').implement({
   description: 'One value and the number of matching sessions that have it.',
   fields: (t) => ({
-    value: t.exposeString('value'),
-    count: t.exposeInt('count'),
+    value: t.exposeString('value', { description: 'The value (a user id for `users`).' }),
+    count: t.exposeInt('count', { description: 'Matching sessions that have it.' }),
   }),
 });
 
 const LabelFacetRef = builder.objectRef<SessionFacets['labels'][number]>('LabelFacet').implement({
+  description: 'The values of one label key among the matching sessions (SES-LBL-060).',
   fields: (t) => ({
-    key: t.exposeString('key'),
-    values: t.field({ type: [FacetValueRef], resolve: (facet) => facet.values }),
+    key: t.exposeString('key', { description: 'The label key.' }),
+    values: t.field({ type: [FacetValueRef], description: 'Its values with their counts.', resolve: (facet) => facet.values }),
   }),
 });
 
@@ -22,10 +23,10 @@ const SessionFacetsRef = builder.objectRef<SessionFacets>('SessionFacets').imple
   description:
     'Counts per dimension over the sessions you can see under the filter. Each list: count descending, then value ascending. Label keys with no matching session are left out (SES-LBL-061).',
   fields: (t) => ({
-    labels: t.field({ type: [LabelFacetRef], resolve: (facets) => facets.labels }),
-    agents: t.field({ type: [FacetValueRef], resolve: (facets) => facets.agents }),
-    models: t.field({ type: [FacetValueRef], resolve: (facets) => facets.models }),
-    origins: t.field({ type: [FacetValueRef], resolve: (facets) => facets.origins }),
+    labels: t.field({ type: [LabelFacetRef], description: 'Per label key, by key.', resolve: (facets) => facets.labels }),
+    agents: t.field({ type: [FacetValueRef], description: 'Agent names.', resolve: (facets) => facets.agents }),
+    models: t.field({ type: [FacetValueRef], description: 'Model names.', resolve: (facets) => facets.models }),
+    origins: t.field({ type: [FacetValueRef], description: 'Origins (SES-LST-009 applies).', resolve: (facets) => facets.origins }),
     users: t.field({ type: [FacetValueRef], description: 'Owner user ids.', resolve: (facets) => facets.users }),
   }),
 });
@@ -33,10 +34,11 @@ const SessionFacetsRef = builder.objectRef<SessionFacets>('SessionFacets').imple
 builder.queryField('sessionFacets', (t) =>
   t.field({
     type: SessionFacetsRef,
+    nullable: true,
     description: 'Fills every filter drop-down in one request, under the same filter as sessions.',
     args: {
       ...workspaceArgs,
-      filter: t.arg({ type: SessionFilterRef }),
+      filter: t.arg({ type: SessionFilterRef, description: 'The same filter as sessions takes.' }),
     },
     resolve: inWorkspace((access, args, ctx) => sessionFacets(ctx.prisma, access, args.filter)),
   }),

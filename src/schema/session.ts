@@ -1,128 +1,152 @@
-import { inWorkspace, workspaceArgs } from './workspace.js';
-import { DEFAULT_PAGE_SIZE, listSessions, type SessionPage } from '../sessions/list.js';
+import { notFound } from '../errors.js';
+import { MAX_FILTER_LABEL_KEYS, MAX_FILTER_VALUES } from '../sessions/filter.js';
+import { DEFAULT_PAGE_SIZE, listSessions, MAX_PAGE_SIZE, type SessionPage } from '../sessions/list.js';
 import { deleteSession, freezeSession, setArchived, updateSession } from '../sessions/lifecycle.js';
 import { saveSession } from '../sessions/save.js';
 import { findVisibleSession } from '../sessions/visible-session.js';
 import { builder } from './builder.js';
-import { SessionCreatorRef } from './creator.js';
 import { ArchivedStateEnum, OrderDirectionEnum, SessionOrderFieldEnum, SessionOriginEnum, SessionVisibilityEnum } from './enums.js';
 import { LabelFilterRef, LabelInputRef, labelsInput, SessionLabelRef } from './labels.js';
 import { atMost } from './list-bounds.js';
-import { MAX_FILTER_LABEL_KEYS, MAX_FILTER_VALUES } from '../sessions/filter.js';
+import { NodeRef } from './node.js';
+import { UserRef } from './user.js';
 import { SessionUsageRef } from './usage.js';
+import { inWorkspace, workspaceArgs } from './workspace.js';
+
+const ID_OR_PREFIX = 'Full UUID or unique prefix of at least 8 hex characters, with or without dashes.';
 
 export const SessionRef = builder.prismaObject('Session', {
   description: 'A chat session between a user and an agent.',
+  interfaces: [NodeRef],
   fields: (t) => ({
-    id: t.expose('id', { type: 'UUID' }),
-    userId: t.expose('userId', { type: 'UUID', nullable: true }),
+    id: t.exposeID('id', { description: 'The UUID the client chose when it saved the session.' }),
+    userId: t.expose('userId', { type: 'UUID', nullable: true, description: 'The owner’s user id; null when the user was deleted.' }),
     creator: t.field({
-      type: SessionCreatorRef,
+      type: UserRef,
       nullable: true,
-      description: 'The owner; null when the user was deleted. Batched per request.',
+      description: 'The owner; null when the user was deleted, or (with an error) when it could not be loaded. Batched per request.',
       resolve: (session, _args, ctx) => (session.userId ? ctx.loaders.user.load(session.userId) : null),
     }),
-    projectId: t.expose('projectId', { type: 'UUID', nullable: true }),
-    runtimeId: t.expose('runtimeId', { type: 'UUID', nullable: true }),
-    groupId: t.expose('groupId', { type: 'UUID', nullable: true }),
-    agent: t.exposeString('agent', { nullable: true }),
-    model: t.exposeString('model', { nullable: true }),
-    title: t.exposeString('title', { nullable: true }),
+    projectId: t.expose('projectId', { type: 'UUID', nullable: true, description: 'The project the session belongs to, if any.' }),
+    runtimeId: t.expose('runtimeId', { type: 'UUID', nullable: true, description: 'The runtime the session ran in, if any.' }),
+    groupId: t.expose('groupId', { type: 'UUID', nullable: true, description: 'The session group, if any.' }),
+    agent: t.exposeString('agent', { nullable: true, description: 'The agent’s name, at most 256 characters.' }),
+    model: t.exposeString('model', { nullable: true, description: 'The model the agent used, at most 256 characters.' }),
+    title: t.exposeString('title', { nullable: true, description: 'At most 1000 characters.' }),
     previewText: t.exposeString('previewText', {
       nullable: true,
-      description: 'The first user message, first 200 characters; set once.',
+      description: 'The first user message, first 200 characters; set once (SES-LST-011).',
     }),
-    messageCount: t.exposeInt('messageCount'),
-    visibility: t.expose('visibility', { type: SessionVisibilityEnum }),
-    origin: t.expose('origin', { type: SessionOriginEnum }),
+    messageCount: t.exposeInt('messageCount', {
+      description: 'Messages the client reported on save, plus every message appended since.',
+    }),
+    visibility: t.expose('visibility', { type: SessionVisibilityEnum, description: 'Who may see the session.' }),
+    origin: t.expose('origin', { type: SessionOriginEnum, description: 'Who wrote the session (SES-ORG-001).' }),
     labels: t.field({
       type: [SessionLabelRef],
-      description: 'Sorted by key; values sorted. Batched per request.',
+      nullable: true,
+      description: 'Sorted by key; values sorted. Null (with an error) only when they could not be loaded. Batched per request.',
       resolve: (session, _args, ctx) => ctx.loaders.labels.load(session.id),
     }),
     usage: t.field({
       type: SessionUsageRef,
-      description: 'Totals over every stored message of the transcript, kept in step as messages are stored. Batched per request.',
+      nullable: true,
+      description:
+        'Totals over every stored message of the transcript, kept in step as messages are stored. Null (with an error) only when it could not be loaded. Batched per request.',
       resolve: (session, _args, ctx) => ctx.loaders.usage.load(session.id),
     }),
-    archivedAt: t.expose('archivedAt', { type: 'DateTime', nullable: true }),
-    frozenAt: t.expose('frozenAt', { type: 'DateTime', nullable: true }),
-    frozenBy: t.exposeString('frozenBy', { nullable: true }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
-    lastMessageAt: t.expose('lastMessageAt', { type: 'DateTime', nullable: true }),
+    archivedAt: t.expose('archivedAt', { type: 'DateTime', nullable: true, description: 'When it was archived; null when active.' }),
+    frozenAt: t.expose('frozenAt', { type: 'DateTime', nullable: true, description: 'When it was frozen; null when it can change.' }),
+    frozenBy: t.exposeString('frozenBy', { nullable: true, description: 'The user id of whoever froze it.' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was first saved.' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When it last changed.' }),
+    lastMessageAt: t.expose('lastMessageAt', { type: 'DateTime', nullable: true, description: 'When a message was last appended.' }),
   }),
 });
 
 // Federation: Session is an entity keyed by id. References resolve through a per-request
 // DataLoader (one statement for all of them) with the same visibility rule as `session`; a session
-// the caller cannot see resolves to null.
+// the caller cannot see is null, with a NOT_FOUND error at its place (schema/index.ts).
 builder.asEntity(SessionRef, {
   key: builder.selection<{ id: string }>('id'),
-  resolveReference: (reference, ctx) => ctx.loaders.entity.load(String(reference.id)),
+  resolveReference: async (reference, ctx) => {
+    const session = await ctx.loaders.visibleSession.load(String(reference.id));
+    if (!session) throw notFound('Session');
+    return session;
+  },
 });
 
 const SaveSessionInputRef = builder.inputType('SaveSessionInput', {
+  description: 'A session as the client saves it. Saving the same id again is a retry (see saveSession).',
   fields: (t) => ({
-    id: t.field({ type: 'UUID', required: true, description: 'Made up by the client.' }),
-    model: t.string({ required: true }),
-    messageCount: t.field({ type: 'NonNegativeInt', defaultValue: 0 }),
-    agent: t.string(),
-    title: t.string(),
+    id: t.field({ type: 'UUID', required: true, description: 'Made up by the client; the session’s id from now on.' }),
+    model: t.string({ required: true, description: 'Not blank; at most 256 characters.' }),
+    messageCount: t.field({ type: 'NonNegativeInt', defaultValue: 0, description: 'Messages the client holds.' }),
+    agent: t.string({ description: 'At most 256 characters.' }),
+    title: t.string({ description: 'At most 1000 characters.' }),
     labels: t.field({ type: [LabelInputRef], ...labelsInput() }),
-    origin: t.field({ type: SessionOriginEnum, defaultValue: 'USER' }),
-    visibility: t.field({ type: SessionVisibilityEnum, defaultValue: 'PRIVATE' }),
-    projectId: t.field({ type: 'UUID' }),
-    runtimeId: t.field({ type: 'UUID' }),
-    groupId: t.field({ type: 'UUID' }),
+    origin: t.field({ type: SessionOriginEnum, defaultValue: 'USER', description: 'Must suit the token kind (SES-ORG-004).' }),
+    visibility: t.field({ type: SessionVisibilityEnum, defaultValue: 'PRIVATE', description: 'Who may see it (SES-DEF-003).' }),
+    projectId: t.field({ type: 'UUID', description: 'The project it belongs to.' }),
+    runtimeId: t.field({ type: 'UUID', description: 'The runtime it runs in.' }),
+    groupId: t.field({ type: 'UUID', description: 'The session group.' }),
   }),
 });
 
 export const SessionFilterRef = builder.inputType('SessionFilter', {
   description: 'Values OR within a dimension, dimensions AND together. Filters narrow; they never grant access.',
   fields: (t) => ({
-    userIds: t.field({ type: ['UUID'], ...atMost(MAX_FILTER_VALUES) }),
-    projectIds: t.field({ type: ['UUID'], ...atMost(MAX_FILTER_VALUES) }),
-    agents: t.stringList(atMost(MAX_FILTER_VALUES)),
-    models: t.stringList(atMost(MAX_FILTER_VALUES)),
-    origins: t.field({ type: [SessionOriginEnum], ...atMost(MAX_FILTER_VALUES) }),
-    archived: t.field({ type: ArchivedStateEnum, defaultValue: 'ACTIVE' }),
+    userIds: t.field({ type: ['UUID'], ...atMost(MAX_FILTER_VALUES, 'Owners.') }),
+    projectIds: t.field({ type: ['UUID'], ...atMost(MAX_FILTER_VALUES, 'Projects (SES-LST-006).') }),
+    agents: t.stringList(atMost(MAX_FILTER_VALUES, 'Agent names.')),
+    models: t.stringList(atMost(MAX_FILTER_VALUES, 'Model names.')),
+    origins: t.field({
+      type: [SessionOriginEnum],
+      ...atMost(MAX_FILTER_VALUES, 'Workload origins need includeWorkloadSessions (SES-LST-015).'),
+    }),
+    archived: t.field({ type: ArchivedStateEnum, defaultValue: 'ACTIVE', description: 'Active sessions only, by default.' }),
     labels: t.field({ type: [LabelFilterRef], ...atMost(MAX_FILTER_LABEL_KEYS, 'Values OR within a key, keys AND together.') }),
     search: t.string({
       description:
-        'Full-text search over title, model, agent, label values and key:value pairs, in web-search syntax: words, "quoted phrases", or, -exclusion. Under 3 characters: substring match.',
+        'Full-text search over title, model, agent, label values and key:value pairs, in web-search syntax: words, "quoted phrases", or, -exclusion. Under 3 characters: substring match. At most 256 characters and 32 terms.',
     }),
-    includeWorkloadSessions: t.boolean({ defaultValue: false }),
+    includeWorkloadSessions: t.boolean({
+      defaultValue: false,
+      description: 'Also list EVAL, OPTIMIZATION, TRAINING and WORLD sessions (SES-LST-009).',
+    }),
   }),
 });
 
 const SessionOrderRef = builder.inputType('SessionOrder', {
+  description: 'The order of a list; ties break by id in the same direction.',
   fields: (t) => ({
-    field: t.field({ type: SessionOrderFieldEnum, required: true, defaultValue: 'UPDATED_AT' }),
-    direction: t.field({ type: OrderDirectionEnum, required: true, defaultValue: 'DESC' }),
+    field: t.field({ type: SessionOrderFieldEnum, required: true, defaultValue: 'UPDATED_AT', description: 'What to order by.' }),
+    direction: t.field({ type: OrderDirectionEnum, required: true, defaultValue: 'DESC', description: 'Which way.' }),
   }),
 });
 
 builder.queryFields((t) => ({
   session: t.field({
     type: SessionRef,
-    description: 'One session by full UUID or unique prefix of at least 8 hex characters.',
+    nullable: true,
+    description: 'One session you can see; null with a NOT_FOUND error when there is none.',
     args: {
       ...workspaceArgs,
-      id: t.arg.string({ required: true }),
+      id: t.arg.string({ required: true, description: ID_OR_PREFIX }),
     },
     resolve: inWorkspace((access, args, ctx) => findVisibleSession(ctx.prisma, access, args.id)),
   }),
   sessions: t.connection(
     {
       type: SessionRef,
-      description: 'The sessions the caller can see, newest update first by default. Page size 20 by default, 100 at most.',
-      // The operation cost limit (limits.ts) reads the page size from here when neither first nor last is given.
+      nullable: true,
+      description: `The sessions the caller can see, newest update first by default. Page size ${DEFAULT_PAGE_SIZE} by default, ${MAX_PAGE_SIZE} at most.`,
+      // The operation cost limit (operation-limits.ts) reads the page size from here when neither first nor last is given.
       extensions: { defaultPageSize: DEFAULT_PAGE_SIZE },
       args: {
         ...workspaceArgs,
-        filter: t.arg({ type: SessionFilterRef }),
-        orderBy: t.arg({ type: SessionOrderRef }),
+        filter: t.arg({ type: SessionFilterRef, description: 'Narrows the list; see SessionFilter.' }),
+        orderBy: t.arg({ type: SessionOrderRef, description: 'UPDATED_AT DESC unless given.' }),
       },
       resolve: inWorkspace((access, args, ctx): Promise<SessionPage> => {
         const order = { field: args.orderBy?.field ?? 'UPDATED_AT', direction: args.orderBy?.direction ?? 'DESC' } as const;
@@ -131,36 +155,40 @@ builder.queryFields((t) => ({
     },
     {
       name: 'SessionConnection',
+      description: 'A page of sessions (Relay connection): nodes or edges with cursors, and pageInfo.',
       fields: (tc) => ({
         totalCount: tc.int({
-          description: 'Sessions matching the filter that the caller can see, across all pages.',
+          description: 'Sessions matching the filter that the caller can see, across all pages. Counted only when asked for.',
           resolve: (page) => page.totalCount(),
         }),
       }),
     },
-    { name: 'SessionEdge' },
+    { name: 'SessionEdge', description: 'A session and the cursor of its place in the list.' },
   ),
 }));
 
 const UpdateSessionInputRef = builder.inputType('UpdateSessionInput', {
   description: 'Leave a field out to keep it. null clears title and agent. labels replaces the whole set.',
   fields: (t) => ({
-    title: t.string(),
-    model: t.string(),
-    agent: t.string(),
+    title: t.string({ description: 'At most 1000 characters; null clears it.' }),
+    model: t.string({ description: 'Not blank; at most 256 characters; cannot be null.' }),
+    agent: t.string({ description: 'At most 256 characters; null clears it.' }),
     visibility: t.field({ type: SessionVisibilityEnum, description: 'Only the owner can change it.' }),
-    labels: t.field({ type: [LabelInputRef], ...labelsInput() }),
+    labels: t.field({ type: [LabelInputRef], ...labelsInput('The new set; [] removes every label.') }),
   }),
 });
 
-const DeletedSessionRef = builder.objectRef<{ id: string }>('DeletedSession').implement({
-  fields: (t) => ({ id: t.expose('id', { type: 'UUID' }) }),
+const DeleteSessionPayloadRef = builder.objectRef<{ id: string }>('DeleteSessionPayload').implement({
+  description: 'What deleteSession removed.',
+  fields: (t) => ({
+    deletedSessionId: t.exposeID('id', { description: 'The id of the session that is gone (Relay’s @deleteRecord takes it).' }),
+  }),
 });
 
 /** The arguments every per-session mutation takes. */
 const sessionArgs = builder.args((t) => ({
   ...workspaceArgs,
-  id: t.string({ required: true, description: 'Full UUID or unique prefix of at least 8 hex characters.' }),
+  id: t.string({ required: true, description: ID_OR_PREFIX }),
 }));
 
 builder.mutationFields((t) => ({
@@ -170,14 +198,14 @@ builder.mutationFields((t) => ({
       'Creates the session, owned by the caller. Saving an id you own again (same workspace) is a safe retry that updates messageCount, model, agent and title.',
     args: {
       ...workspaceArgs,
-      input: t.arg({ type: SaveSessionInputRef, required: true }),
+      input: t.arg({ type: SaveSessionInputRef, required: true, description: 'The session.' }),
     },
     resolve: inWorkspace((access, args, ctx) => saveSession(ctx.prisma, access, args.input)),
   }),
   updateSession: t.field({
     type: SessionRef,
-    description: 'Partial update. Owners change their own sessions; an ADMIN also others\u2019 WORKSPACE sessions. Frozen: CONFLICT.',
-    args: { ...sessionArgs, input: t.arg({ type: UpdateSessionInputRef, required: true }) },
+    description: 'Partial update. Owners change their own sessions; an ADMIN also others’ WORKSPACE sessions. Frozen: CONFLICT.',
+    args: { ...sessionArgs, input: t.arg({ type: UpdateSessionInputRef, required: true, description: 'What changes.' }) },
     resolve: inWorkspace((access, args, ctx) => updateSession(ctx.prisma, access, args.id, args.input)),
   }),
   archiveSession: t.field({
@@ -199,7 +227,7 @@ builder.mutationFields((t) => ({
     resolve: inWorkspace((access, args, ctx) => freezeSession(ctx.prisma, access, args.id)),
   }),
   deleteSession: t.field({
-    type: DeletedSessionRef,
+    type: DeleteSessionPayloadRef,
     description: 'Deletes the session, its labels and its transcript. A frozen session is CONFLICT.',
     args: sessionArgs,
     resolve: inWorkspace((access, args, ctx) => deleteSession(ctx.prisma, access, args.id)),

@@ -1,21 +1,35 @@
-import { inWorkspace, workspaceArgs } from './workspace.js';
 import { appendTranscript, MAX_BATCH_MESSAGES, MAX_TOOL_CALLS, type AppendResult, type ToolCall } from '../sessions/transcript-append.js';
-import { checkTranscriptArgs, DEFAULT_TRANSCRIPT_PAGE, type StoredMessage, type TranscriptPage } from '../sessions/transcript-read.js';
+import {
+  checkTranscriptArgs,
+  DEFAULT_TRANSCRIPT_PAGE,
+  MAX_TRANSCRIPT_PAGE,
+  type StoredMessage,
+  type TranscriptPage,
+} from '../sessions/transcript-read.js';
 import { builder } from './builder.js';
-import { SessionRef } from './session.js';
 import { isRecord } from './is-record.js';
 import { atMost } from './list-bounds.js';
+import { NodeRef } from './node.js';
+import { SessionRef } from './session.js';
+import { inWorkspace, workspaceArgs } from './workspace.js';
 
 export const MessageRoleEnum = builder.enumType('MessageRole', {
-  values: ['USER', 'ASSISTANT', 'TOOL', 'SYSTEM'] as const,
+  description: 'Who speaks in a message.',
+  values: {
+    USER: { description: 'The user.' },
+    ASSISTANT: { description: 'The model; ASSISTANT messages with usage are generations.' },
+    TOOL: { description: 'A tool’s result, answering a tool call (toolCallId).' },
+    SYSTEM: { description: 'Instructions to the model.' },
+  } as const,
 });
 
 const ToolCallRef = builder.objectRef<ToolCall>('ToolCall').implement({
-  description: 'A tool call as emitted by the model; arguments are JSON-encoded.',
+  description:
+    'A tool call as the model emitted it. Not an entity: it belongs to its message, and its callId (the model’s id, such as call_0) is unique only within the message, so it has no id field for caches to normalise by.',
   fields: (t) => ({
-    id: t.exposeString('id'),
-    name: t.exposeString('name'),
-    arguments: t.exposeString('arguments'),
+    callId: t.exposeString('id', { description: 'The model’s id of the call; a TOOL message answers it with the same toolCallId.' }),
+    name: t.exposeString('name', { description: 'The tool’s name.' }),
+    arguments: t.exposeString('arguments', { description: 'The arguments, JSON-encoded.' }),
   }),
 });
 
@@ -28,12 +42,13 @@ interface MessageUsage {
 }
 
 const MessageUsageRef = builder.objectRef<MessageUsage>('MessageUsage').implement({
+  description: 'The usage of one generation. Not an entity: it belongs to its message (no id).',
   fields: (t) => ({
-    inputTokens: t.exposeInt('inputTokens'),
-    outputTokens: t.exposeInt('outputTokens'),
-    cacheReadInputTokens: t.exposeInt('cacheReadInputTokens'),
-    cacheCreationInputTokens: t.exposeInt('cacheCreationInputTokens'),
-    costUsd: t.exposeFloat('costUsd', { nullable: true }),
+    inputTokens: t.exposeInt('inputTokens', { description: 'Input tokens.' }),
+    outputTokens: t.exposeInt('outputTokens', { description: 'Output tokens.' }),
+    cacheReadInputTokens: t.exposeInt('cacheReadInputTokens', { description: 'Input tokens read from the prompt cache.' }),
+    cacheCreationInputTokens: t.exposeInt('cacheCreationInputTokens', { description: 'Input tokens written to the prompt cache.' }),
+    costUsd: t.exposeFloat('costUsd', { nullable: true, description: 'Cost in US dollars, when the client reported it.' }),
   }),
 });
 
@@ -50,18 +65,25 @@ function toolCallsOf(value: unknown): ToolCall[] {
   }));
 }
 
-const MessageRef = builder.objectRef<StoredMessage>('Message').implement({
+export const MessageRef = builder.objectRef<StoredMessage>('Message').implement({
+  description: 'One message of a transcript.',
+  interfaces: [NodeRef],
   fields: (t) => ({
-    id: t.expose('id', { type: 'UUID' }),
-    seq: t.exposeInt('seq'),
-    role: t.expose('role', { type: MessageRoleEnum }),
-    content: t.exposeString('content'),
-    parentId: t.expose('parentId', { type: 'UUID', nullable: true }),
-    toolCallId: t.exposeString('toolCallId', { nullable: true }),
-    toolCalls: t.field({ type: [ToolCallRef], resolve: (message) => toolCallsOf(message.toolCalls) }),
+    id: t.exposeID('id', { description: 'The message’s UUID (the client’s, or one the server made).' }),
+    seq: t.exposeInt('seq', { description: 'Its place in the session: 1, 2, 3 … with no gap.' }),
+    role: t.expose('role', { type: MessageRoleEnum, description: 'Who speaks.' }),
+    content: t.exposeString('content', { description: 'The text; may be empty.' }),
+    parentId: t.expose('parentId', { type: 'UUID', nullable: true, description: 'The message this one follows from, if the client said.' }),
+    toolCallId: t.exposeString('toolCallId', { nullable: true, description: 'On TOOL messages: the callId of the call it answers.' }),
+    toolCalls: t.field({
+      type: [ToolCallRef],
+      description: 'The tool calls the model made in this message.',
+      resolve: (message) => toolCallsOf(message.toolCalls),
+    }),
     metadata: t.field({
       type: 'JSONObject',
       nullable: true,
+      description: 'The client’s own data, as it sent it.',
       resolve: (message) => (isRecord(message.metadata) ? message.metadata : null),
     }),
     usage: t.field({
@@ -79,24 +101,27 @@ const MessageRef = builder.objectRef<StoredMessage>('Message').implement({
               costUsd: message.costUsd,
             },
     }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was stored.' }),
   }),
 });
 
 const TranscriptPageRef = builder.objectRef<TranscriptPage>('TranscriptPage').implement({
+  description: 'A page of a transcript, in seq order.',
   fields: (t) => ({
-    messages: t.field({ type: [MessageRef], resolve: (page) => page.messages }),
-    hasMore: t.exposeBoolean('hasMore'),
+    messages: t.field({ type: [MessageRef], description: 'The messages of the page.', resolve: (page) => page.messages }),
+    hasMore: t.exposeBoolean('hasMore', { description: 'Whether messages follow the last one of the page.' }),
   }),
 });
 
 builder.objectField(SessionRef, 'transcript', (t) =>
   t.field({
     type: TranscriptPageRef,
-    description: 'Messages after `afterSeq` (default: from the start) in seq order; keep paging with the last seq while hasMore.',
+    nullable: true,
+    description:
+      'Messages after `afterSeq` (default: from the start) in seq order; keep paging with the last seq while hasMore. Null (with an error) only when the page could not be loaded. Batched per request.',
     args: {
-      afterSeq: t.arg.int(),
-      first: t.arg.int({ defaultValue: DEFAULT_TRANSCRIPT_PAGE, description: 'At most 1000.' }),
+      afterSeq: t.arg.int({ description: 'Only messages with a greater seq; from the start when left out.' }),
+      first: t.arg.int({ defaultValue: DEFAULT_TRANSCRIPT_PAGE, description: `At most ${MAX_TRANSCRIPT_PAGE}.` }),
     },
     resolve: (session, args, ctx) =>
       ctx.loaders.transcript.load({ sessionId: session.id, ...checkTranscriptArgs(args.afterSeq, args.first) }),
@@ -104,46 +129,59 @@ builder.objectField(SessionRef, 'transcript', (t) =>
 );
 
 const ToolCallInputRef = builder.inputType('ToolCallInput', {
+  description: 'A tool call as the model emitted it (its id is the model’s, returned as ToolCall.callId).',
   fields: (t) => ({
-    id: t.string({ required: true }),
-    name: t.string({ required: true }),
-    arguments: t.string({ required: true }),
+    id: t.string({ required: true, description: 'The model’s id of the call, such as call_0; not blank.' }),
+    name: t.string({ required: true, description: 'The tool’s name; not blank.' }),
+    arguments: t.string({ required: true, description: 'The arguments, JSON-encoded; at most 1,000,000 characters.' }),
   }),
 });
 
 const MessageUsageInputRef = builder.inputType('MessageUsageInput', {
+  description: 'The usage of one generation, as the model reported it.',
   fields: (t) => ({
-    inputTokens: t.field({ type: 'NonNegativeInt', defaultValue: 0 }),
-    outputTokens: t.field({ type: 'NonNegativeInt', defaultValue: 0 }),
-    cacheReadInputTokens: t.field({ type: 'NonNegativeInt', defaultValue: 0 }),
-    cacheCreationInputTokens: t.field({ type: 'NonNegativeInt', defaultValue: 0 }),
-    costUsd: t.float(),
+    inputTokens: t.field({ type: 'NonNegativeInt', defaultValue: 0, description: 'Input tokens.' }),
+    outputTokens: t.field({ type: 'NonNegativeInt', defaultValue: 0, description: 'Output tokens.' }),
+    cacheReadInputTokens: t.field({ type: 'NonNegativeInt', defaultValue: 0, description: 'Input tokens read from the prompt cache.' }),
+    cacheCreationInputTokens: t.field({
+      type: 'NonNegativeInt',
+      defaultValue: 0,
+      description: 'Input tokens written to the prompt cache.',
+    }),
+    costUsd: t.float({ description: 'Cost in US dollars: finite, not negative, below 1e9.' }),
   }),
 });
 
 const MessageInputRef = builder.inputType('MessageInput', {
+  description: 'One message to append.',
   fields: (t) => ({
     id: t.field({ type: 'UUID', description: 'Client message id: a message resent with the same id is not stored twice.' }),
-    role: t.field({ type: MessageRoleEnum, required: true }),
-    content: t.string({ defaultValue: '' }),
-    parentId: t.field({ type: 'UUID' }),
-    toolCallId: t.string(),
-    toolCalls: t.field({ type: [ToolCallInputRef], ...atMost(MAX_TOOL_CALLS) }),
-    metadata: t.field({ type: 'JSONObject' }),
+    role: t.field({ type: MessageRoleEnum, required: true, description: 'Who speaks.' }),
+    content: t.string({ defaultValue: '', description: 'At most 1,000,000 characters.' }),
+    parentId: t.field({ type: 'UUID', description: 'The message this one follows from.' }),
+    toolCallId: t.string({ description: 'On TOOL messages: the id of the call it answers; at most 256 characters.' }),
+    toolCalls: t.field({ type: [ToolCallInputRef], ...atMost(MAX_TOOL_CALLS, 'The tool calls the model made.') }),
+    metadata: t.field({ type: 'JSONObject', description: 'The client’s own data: at most 64 KiB of JSON, 64 levels deep.' }),
     usage: t.field({ type: MessageUsageInputRef, description: 'Only on ASSISTANT messages.' }),
   }),
 });
 
 const AppendTranscriptInputRef = builder.inputType('AppendTranscriptInput', {
+  description: 'A batch of messages, stored in one transaction.',
   fields: (t) => ({
     messages: t.field({ type: [MessageInputRef], required: true, ...atMost(MAX_BATCH_MESSAGES, 'At least 1 message.') }),
   }),
 });
 
 const AppendTranscriptPayloadRef = builder.objectRef<AppendResult>('AppendTranscriptPayload').implement({
+  description: 'The session after the append, and where the batch ended.',
   fields: (t) => ({
-    session: t.field({ type: SessionRef, resolve: (payload) => payload.session }),
-    lastSeq: t.exposeInt('lastSeq', { description: 'The highest seq among the batch\u2019s messages (stored now or before).' }),
+    session: t.field({
+      type: SessionRef,
+      description: 'The session, with messageCount and lastMessageAt moved.',
+      resolve: (payload) => payload.session,
+    }),
+    lastSeq: t.exposeInt('lastSeq', { description: 'The highest seq among the batch’s messages (stored now or before).' }),
   }),
 });
 
@@ -154,8 +192,8 @@ builder.mutationField('appendTranscript', (t) =>
       'Appends a batch of messages in one transaction with consecutive seq numbers; idempotent on message id. Only the owner appends; frozen sessions are CONFLICT.',
     args: {
       ...workspaceArgs,
-      id: t.arg.string({ required: true }),
-      input: t.arg({ type: AppendTranscriptInputRef, required: true }),
+      id: t.arg.string({ required: true, description: 'Full UUID or unique prefix of at least 8 hex characters, with or without dashes.' }),
+      input: t.arg({ type: AppendTranscriptInputRef, required: true, description: 'The batch.' }),
     },
     resolve: inWorkspace((access, args, ctx) => appendTranscript(ctx.prisma, access, args.id, args.input.messages)),
   }),

@@ -1,77 +1,39 @@
-import type { MembershipRole, TokenKind } from '../generated/prisma/enums.js';
 import { requirePrincipal } from '../auth/access.js';
-import { notFound } from '../errors.js';
+import { loadViewer, type Membership, type Viewer } from '../sessions/users.js';
 import { builder } from './builder.js';
 import { MembershipRoleEnum, TokenKindEnum } from './enums.js';
+import { UserRef } from './user.js';
 
-interface ViewerShape {
-  id: string;
-  email: string;
-  username: string | null;
-  fullName: string | null;
-  tokenKind: TokenKind;
-  memberships: MembershipShape[];
-}
-
-interface MembershipShape {
-  org: string;
-  orgName: string;
-  workspace: string;
-  workspaceName: string;
-  role: MembershipRole;
-}
-
-const WorkspaceMembershipRef = builder.objectRef<MembershipShape>('WorkspaceMembership').implement({
+const WorkspaceMembershipRef = builder.objectRef<Membership>('WorkspaceMembership').implement({
   description: 'A workspace the caller belongs to; `org` and `workspace` are the slugs the other fields take.',
   fields: (t) => ({
-    org: t.exposeString('org'),
-    orgName: t.exposeString('orgName'),
-    workspace: t.exposeString('workspace'),
-    workspaceName: t.exposeString('workspaceName'),
-    role: t.expose('role', { type: MembershipRoleEnum }),
+    org: t.exposeString('org', { description: 'The organization’s slug.' }),
+    orgName: t.exposeString('orgName', { description: 'The organization’s name.' }),
+    workspace: t.exposeString('workspace', { description: 'The workspace’s slug.' }),
+    workspaceName: t.exposeString('workspaceName', { description: 'The workspace’s name.' }),
+    role: t.expose('role', { type: MembershipRoleEnum, description: 'The caller’s role there.' }),
   }),
 });
 
-const ViewerRef = builder.objectRef<ViewerShape>('Viewer').implement({
-  description: 'The caller: the token\u2019s user, the token kind and the workspace memberships.',
+const ViewerRef = builder.objectRef<Viewer>('Viewer').implement({
+  description:
+    'The caller: its user (the same User a session’s creator is) and what only the caller sees of itself: the token kind and the workspace memberships. Not an entity (no id): it is the caller’s, whoever that is.',
   fields: (t) => ({
-    id: t.expose('id', { type: 'UUID' }),
-    email: t.exposeString('email'),
-    username: t.exposeString('username', { nullable: true }),
-    fullName: t.exposeString('fullName', { nullable: true }),
-    tokenKind: t.expose('tokenKind', { type: TokenKindEnum }),
-    memberships: t.field({ type: [WorkspaceMembershipRef], resolve: (viewer) => viewer.memberships }),
+    user: t.field({ type: UserRef, description: 'The token’s user.', resolve: (viewer) => viewer.user }),
+    tokenKind: t.expose('tokenKind', { type: TokenKindEnum, description: 'The kind of the token the request carries.' }),
+    memberships: t.field({
+      type: [WorkspaceMembershipRef],
+      description: 'The workspaces the caller belongs to, by org and workspace slug.',
+      resolve: (viewer) => viewer.memberships,
+    }),
   }),
 });
 
 builder.queryField('viewer', (t) =>
   t.field({
     type: ViewerRef,
-    description: 'The caller. Needs a token.',
-    resolve: async (_root, _args, ctx) => {
-      const principal = requirePrincipal(ctx.principal);
-      const user = await ctx.prisma.user.findUnique({
-        where: { id: principal.userId },
-        include: { memberships: { include: { workspace: { include: { org: true } } } } },
-      });
-      if (!user) throw notFound('User');
-      const memberships = user.memberships
-        .map((m) => ({
-          org: m.workspace.org.slug,
-          orgName: m.workspace.org.name,
-          workspace: m.workspace.slug,
-          workspaceName: m.workspace.name,
-          role: m.role,
-        }))
-        .sort((a, b) => (a.org + '/' + a.workspace < b.org + '/' + b.workspace ? -1 : 1));
-      return {
-        id: user.id,
-        email: user.email,
-        username: user.username,
-        fullName: user.fullName,
-        tokenKind: principal.tokenKind,
-        memberships,
-      };
-    },
+    nullable: true,
+    description: 'The caller. Needs a token (UNAUTHENTICATED otherwise).',
+    resolve: (_root, _args, ctx) => loadViewer(ctx.prisma, requirePrincipal(ctx.principal)),
   }),
 );

@@ -4,8 +4,8 @@ import { builder } from './builder.js';
 
 /** The slugs of the workspace a field works in: every workspace-scoped field takes them. */
 export const workspaceArgs = builder.args((t) => ({
-  org: t.string({ required: true }),
-  workspace: t.string({ required: true }),
+  org: t.string({ required: true, description: 'The organization’s slug (viewer.memberships lists yours).' }),
+  workspace: t.string({ required: true, description: 'The workspace’s slug within the organization.' }),
 }));
 
 interface WorkspaceSlugs {

@@ -3,7 +3,8 @@ import { requirePrincipal } from '../auth/access.js';
 import type { Principal } from '../auth/principal.js';
 import type { PrismaClient, Session, User } from '../generated/prisma/client.js';
 import { loadLabels, type Label } from './labels.js';
-import { loadTranscriptPages, transcriptKey, type TranscriptPage, type TranscriptRequest } from './transcript-read.js';
+import { loadVisibleMessages, loadVisibleUsers } from './nodes.js';
+import { loadTranscriptPages, transcriptKey, type StoredMessage, type TranscriptPage, type TranscriptRequest } from './transcript-read.js';
 import { EMPTY_USAGE, loadUsage, type SessionUsage } from './usage.js';
 import { loadUsers } from './users.js';
 import { loadVisibleSessions } from './visible-session.js';
@@ -17,8 +18,10 @@ export interface Loaders {
   labels: DataLoader<string, Label[]>;
   usage: DataLoader<string, SessionUsage>;
   transcript: DataLoader<TranscriptRequest, TranscriptPage, string>;
-  /** Federation: sessions by bare id, visible to the caller (needs a principal). */
-  entity: DataLoader<string, Session | null>;
+  /** Sessions, messages and users by bare id, visible to the caller (needs a principal): federation and `node`. */
+  visibleSession: DataLoader<string, Session | null>;
+  visibleMessage: DataLoader<string, StoredMessage | null>;
+  visibleUser: DataLoader<string, User | null>;
 }
 
 export interface LoaderOptions {
@@ -29,6 +32,8 @@ export interface LoaderOptions {
   batch?: boolean;
 }
 
+// Batch functions are async so that a refusal (no principal) rejects the loads instead of throwing
+// inside DataLoader, which would report it as its own misuse.
 export function createLoaders(prisma: PrismaClient, principal: Principal | null, { batch = true }: LoaderOptions = {}): Loaders {
   const options = batch ? {} : { batch: false, cache: false };
   return {
@@ -42,6 +47,8 @@ export function createLoaders(prisma: PrismaClient, principal: Principal | null,
       return ids.map((id) => usage.get(id) ?? EMPTY_USAGE);
     }, options),
     transcript: new DataLoader((requests) => loadTranscriptPages(prisma, requests), { ...options, cacheKeyFn: transcriptKey }),
-    entity: new DataLoader(async (ids) => loadVisibleSessions(prisma, requirePrincipal(principal), ids), options),
+    visibleSession: new DataLoader(async (ids) => loadVisibleSessions(prisma, requirePrincipal(principal), ids), options),
+    visibleMessage: new DataLoader(async (ids) => loadVisibleMessages(prisma, requirePrincipal(principal), ids), options),
+    visibleUser: new DataLoader(async (ids) => loadVisibleUsers(prisma, requirePrincipal(principal), ids), options),
   };
 }

@@ -1,4 +1,4 @@
-import type { Prisma, PrismaClient } from '../generated/prisma/client.js';
+import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
 import type { MessageRole } from '../generated/prisma/enums.js';
 import { badUserInput } from '../errors.js';
 
@@ -22,6 +22,14 @@ export interface StoredMessage {
   costUsd: number | null;
   createdAt: Date;
 }
+
+/** The columns of a message row over `session_messages m`, named and typed as StoredMessage. */
+export const MESSAGE_COLUMNS = Prisma.sql`
+  m.id::text AS "id", m.session_id::text AS "sessionId", m.seq, m.role::text AS "role", m.content,
+  m.parent_id::text AS "parentId", m.tool_call_id AS "toolCallId", m.tool_calls AS "toolCalls",
+  m.metadata, m.input_tokens AS "inputTokens", m.output_tokens AS "outputTokens",
+  m.cache_read_input_tokens AS "cacheReadInputTokens", m.cache_creation_input_tokens AS "cacheCreationInputTokens",
+  m.cost_usd::float8 AS "costUsd", m.created_at AS "createdAt"`;
 
 export interface TranscriptPage {
   messages: StoredMessage[];
@@ -59,12 +67,7 @@ export async function loadTranscripts(
 ): Promise<Map<string, TranscriptPage>> {
   const rows = await prisma.$queryRaw<(StoredMessage & { rn: number })[]>`
           SELECT * FROM (
-            SELECT m.id::text AS "id", m.session_id::text AS "sessionId", m.seq, m.role::text AS "role", m.content,
-                   m.parent_id::text AS "parentId", m.tool_call_id AS "toolCallId", m.tool_calls AS "toolCalls",
-                   m.metadata, m.input_tokens AS "inputTokens", m.output_tokens AS "outputTokens",
-                   m.cache_read_input_tokens AS "cacheReadInputTokens",
-                   m.cache_creation_input_tokens AS "cacheCreationInputTokens",
-                   m.cost_usd::float8 AS "costUsd", m.created_at AS "createdAt",
+            SELECT ${MESSAGE_COLUMNS},
                    row_number() OVER (PARTITION BY m.session_id ORDER BY m.seq)::int AS rn
               FROM session_messages m
              WHERE m.session_id = ANY(${sessionIds}::uuid[]) AND m.seq > ${afterSeq}

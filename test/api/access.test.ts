@@ -37,24 +37,24 @@ describe('visibility, roles and token kinds', () => {
   it('the owner sees both sessions', async () => {
     const owner = tenant.members[0]!;
     const response = await list(owner.token);
-    expect(response.body.data!.sessions.totalCount).toBe(2);
-    expect(response.body.data!.sessions.edges.map((e) => e.node.id).sort()).toEqual([privateId, sharedId].sort());
+    expect(response.body.data!.sessions!.totalCount).toBe(2);
+    expect(response.body.data!.sessions!.edges.map((e) => e.node.id).sort()).toEqual([privateId, sharedId].sort());
     const got = await server.execute(GetSessionDocument, { ...ws(), id: privateId }, owner.token);
-    expect(got.body.data!.session.id).toBe(privateId);
+    expect(got.body.data!.session!.id).toBe(privateId);
   });
 
   it('another member (any role, ADMIN too) never sees a PRIVATE session: session, sessions, totalCount', async () => {
     for (const member of tenant.members.slice(1)) {
       const response = await list(member.token);
-      expect(response.body.data!.sessions.totalCount).toBe(1);
-      expect(response.body.data!.sessions.edges.map((e) => e.node.id)).toEqual([sharedId]);
+      expect(response.body.data!.sessions!.totalCount).toBe(1);
+      expect(response.body.data!.sessions!.edges.map((e) => e.node.id)).toEqual([sharedId]);
       const byId = await server.execute(GetSessionDocument, { ...ws(), id: privateId }, member.token);
       expect(byId.body.errors?.[0]?.extensions.code).toBe('NOT_FOUND');
       // A prefix of the hidden session does not reveal it either.
       const byPrefix = await server.execute(GetSessionDocument, { ...ws(), id: privateId.slice(0, 8) }, member.token);
       expect(byPrefix.body.errors?.[0]?.extensions.code).toBe('NOT_FOUND');
       const shared = await server.execute(GetSessionDocument, { ...ws(), id: sharedId }, member.token);
-      expect(shared.body.data!.session.id).toBe(sharedId);
+      expect(shared.body.data!.session!.id).toBe(sharedId);
     }
   });
 
@@ -65,8 +65,8 @@ describe('visibility, roles and token kinds', () => {
       { ...ws(), filter: { userIds: [tenant.members[0]!.userId], archived: 'ANY', includeWorkloadSessions: true } },
       other.token,
     );
-    expect(response.body.data!.sessions.edges.map((e) => e.node.id)).toEqual([sharedId]);
-    expect(response.body.data!.sessions.totalCount).toBe(1);
+    expect(response.body.data!.sessions!.edges.map((e) => e.node.id)).toEqual([sharedId]);
+    expect(response.body.data!.sessions!.totalCount).toBe(1);
   });
 
   it('a READER cannot save', async () => {
@@ -110,14 +110,14 @@ describe('visibility, roles and token kinds', () => {
       await server.execute(SaveSessionDocument, { ...at, input: { id: ids[origin], model: 'm', origin } }, token);
     }
     const origins = async (filter?: SessionFilter) =>
-      (await server.execute(ListSessionsDocument, { ...at, filter }, token)).body.data!.sessions.edges.map((e) => e.node.origin).sort();
+      (await server.execute(ListSessionsDocument, { ...at, filter }, token)).body.data!.sessions!.edges.map((e) => e.node.origin).sort();
     expect(await origins(undefined)).toEqual(['USER', 'WORKER']);
     expect(await origins({ includeWorkloadSessions: true })).toEqual(['EVAL', 'TRAINING', 'USER', 'WORKER']);
     expect(await origins({ origins: ['EVAL'] })).toEqual([]);
     expect(await origins({ origins: ['EVAL', 'USER'], includeWorkloadSessions: true })).toEqual(['EVAL', 'USER']);
     // session(id) is not a list: a workload session is still reachable by id.
     const byId = await server.execute(GetSessionDocument, { ...at, id: ids.EVAL! }, token);
-    expect(byId.body.data!.session.origin).toBe('EVAL');
+    expect(byId.body.data!.session!.origin).toBe('EVAL');
   });
 
   it('archived filter: ACTIVE by default, ARCHIVED, ANY', async () => {
@@ -131,7 +131,7 @@ describe('visibility, roles and token kinds', () => {
     await prisma.session.update({ where: { id: archived }, data: { archivedAt: new Date() } });
     const ids = async (state?: 'ACTIVE' | 'ARCHIVED' | 'ANY') =>
       (await server.execute(ListSessionsDocument, { ...at, ...(state ? { filter: { archived: state } } : {}) }, token)).body
-        .data!.sessions.edges.map((e) => e.node.id)
+        .data!.sessions!.edges.map((e) => e.node.id)
         .sort();
     expect(await ids()).toEqual([active]);
     expect(await ids('ACTIVE')).toEqual([active]);
@@ -161,8 +161,7 @@ describe('visibility, roles and token kinds', () => {
     const admin = tenant.members[2]!;
     const response = await server.execute(ViewerDocument, {}, admin.token);
     expect(response.body.data!.viewer).toEqual({
-      id: admin.userId,
-      email: admin.email,
+      user: { id: admin.userId, email: admin.email },
       tokenKind: 'USER',
       memberships: [{ org: tenant.org, workspace: tenant.workspace, role: 'ADMIN' }],
     });

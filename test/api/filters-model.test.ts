@@ -232,7 +232,7 @@ describe(`filters, totalCount and facets against an independent model (seed ${SE
             viewer.token,
           );
           expect(response.body.errors, context).toBeUndefined();
-          const connection: ResultOf<typeof ListSessionsDocument>['sessions'] = response.body.data!.sessions;
+          const connection: NonNullable<ResultOf<typeof ListSessionsDocument>['sessions']> = response.body.data!.sessions!;
           expect(connection.totalCount, context).toBe(expected.length);
           seen.push(...connection.edges.map((e) => e.node.id));
           if (!connection.pageInfo.hasNextPage) break;

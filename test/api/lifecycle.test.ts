@@ -150,7 +150,9 @@ describe('session lifecycle', () => {
         admin.token,
       );
       expect(codeOf(append)).toBe('FORBIDDEN');
-      expect((await server.execute(DeleteSessionDocument, { ...ws(), id }, admin.token)).body.data!.deleteSession.id).toBe(id);
+      expect((await server.execute(DeleteSessionDocument, { ...ws(), id }, admin.token)).body.data!.deleteSession.deletedSessionId).toBe(
+        id,
+      );
     });
 
     it('a READER never writes, not even a session it owns', async () => {
@@ -199,9 +201,9 @@ describe('session lifecycle', () => {
     const again = await server.execute(ArchiveSessionDocument, { ...ws(), id }, owner.token);
     expect(again.body.data!.archiveSession.archivedAt).toBe(archivedAt);
     const listed = await server.execute(ListSessionsDocument, { ...ws(), first: 100 }, owner.token);
-    expect(listed.body.data!.sessions.edges.map((e) => e.node.id)).not.toContain(id);
+    expect(listed.body.data!.sessions!.edges.map((e) => e.node.id)).not.toContain(id);
     const archivedList = await server.execute(ListSessionsDocument, { ...ws(), first: 100, filter: { archived: 'ARCHIVED' } }, owner.token);
-    expect(archivedList.body.data!.sessions.edges.map((e) => e.node.id)).toContain(id);
+    expect(archivedList.body.data!.sessions!.edges.map((e) => e.node.id)).toContain(id);
     expect(
       (await server.execute(UnarchiveSessionDocument, { ...ws(), id }, owner.token)).body.data!.unarchiveSession.archivedAt,
     ).toBeNull();
@@ -232,7 +234,7 @@ describe('session lifecycle', () => {
       (await server.execute(ArchiveSessionDocument, { ...ws(), id }, owner.token)).body.data!.archiveSession.archivedAt,
     ).not.toBeNull();
     const read = await server.execute(GetSessionDocument, { ...ws(), id }, other.token);
-    expect(read.body.data!.session.title).toBe('title');
+    expect(read.body.data!.session!.title).toBe('title');
     expect(await server.db.database.prisma.sessionMessage.count({ where: { sessionId: id } })).toBe(0);
   });
 
@@ -255,7 +257,7 @@ describe('session lifecycle', () => {
     const prisma = server.db.database.prisma;
     expect(await prisma.sessionMessage.count({ where: { sessionId: id } })).toBe(2);
     const deleted = await server.execute(DeleteSessionDocument, { ...ws(), id }, owner.token);
-    expect(deleted.body.data!.deleteSession).toEqual({ id });
+    expect(deleted.body.data!.deleteSession).toEqual({ deletedSessionId: id });
     expect(await prisma.session.count({ where: { id } })).toBe(0);
     expect(await prisma.sessionLabel.count({ where: { sessionId: id } })).toBe(0);
     expect(await prisma.sessionMessage.count({ where: { sessionId: id } })).toBe(0);

@@ -56,7 +56,7 @@ describe('list and facet rules of the reference', () => {
       as.token,
     );
     expect(response.body.errors).toBeUndefined();
-    const found = new Set(response.body.data!.sessions.edges.map((e) => e.node.id));
+    const found = new Set(response.body.data!.sessions!.edges.map((e) => e.node.id));
     return Object.keys(ids)
       .filter((name) => found.has(ids[name]!))
       .sort();
@@ -106,8 +106,8 @@ describe('list and facet rules of the reference', () => {
   it('SES-LST-009: workload sessions are hidden from lists and facets unless asked for', async () => {
     expect(await list({})).not.toContain('eval');
     expect(await list({ includeWorkloadSessions: true })).toContain('eval');
-    expect((await facets({})).origins).toEqual([{ value: 'USER', count: 4 }]);
-    expect((await facets({ includeWorkloadSessions: true })).origins).toEqual([
+    expect((await facets({}))!.origins).toEqual([{ value: 'USER', count: 4 }]);
+    expect((await facets({ includeWorkloadSessions: true }))!.origins).toEqual([
       { value: 'USER', count: 4 },
       { value: 'EVAL', count: 1 },
     ]);
@@ -116,12 +116,12 @@ describe('list and facet rules of the reference', () => {
   it('SES-LST-015: an explicit workload origin without includeWorkloadSessions returns nothing', async () => {
     expect(await list({ origins: ['EVAL'] })).toEqual([]);
     expect(await list({ origins: ['EVAL'], includeWorkloadSessions: true })).toEqual(['eval']);
-    expect((await facets({ origins: ['EVAL'] })).origins).toEqual([]);
+    expect((await facets({ origins: ['EVAL'] }))!.origins).toEqual([]);
   });
 
   it('SES-LBL-060: per-key value counts, count descending then value ascending, over visible sessions only', async () => {
     const result = await facets({});
-    expect(result.labels).toEqual([
+    expect(result!.labels).toEqual([
       {
         key: 'env',
         values: [
@@ -137,26 +137,26 @@ describe('list and facet rules of the reference', () => {
         ],
       },
     ]);
-    expect(result.agents).toEqual([
+    expect(result!.agents).toEqual([
       { value: 'coder', count: 3 },
       { value: 'planner', count: 1 },
     ]);
-    expect(result.models).toEqual([{ value: 'm', count: 4 }]);
-    expect(result.users).toEqual([{ value: owner.userId, count: 4 }]);
+    expect(result!.models).toEqual([{ value: 'm', count: 4 }]);
+    expect(result!.users).toEqual([{ value: owner.userId, count: 4 }]);
     // The owner also counts their PRIVATE session; the other member never does.
     const own = await facets({}, owner);
-    expect(own.agents).toContainEqual({ value: 'secret-agent', count: 1 });
-    expect(own.labels.map((l) => l.key)).toContain('hidden');
+    expect(own!.agents).toContainEqual({ value: 'secret-agent', count: 1 });
+    expect(own!.labels.map((l) => l.key)).toContain('hidden');
   });
 
   it('SES-LBL-061: label keys with no matching session are left out', async () => {
     const result = await facets({ agents: ['planner'] });
-    expect(result.labels.map((l) => l.key)).toEqual(['env', 'team']);
+    expect(result!.labels.map((l) => l.key)).toEqual(['env', 'team']);
     const narrow = await facets({ labels: [{ key: 'env', values: ['prod'] }] });
-    expect(narrow.labels).toEqual([
+    expect(narrow!.labels).toEqual([
       { key: 'env', values: [{ value: 'prod', count: 1 }] },
       { key: 'team', values: [{ value: 'red', count: 1 }] },
     ]);
-    expect((await facets({ agents: ['nobody'] })).labels).toEqual([]);
+    expect((await facets({ agents: ['nobody'] }))!.labels).toEqual([]);
   });
 });

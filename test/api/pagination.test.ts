@@ -69,10 +69,10 @@ describe('sessions: ordering and cursors', () => {
           const response = await page({ field, direction, first: 5, after });
           expect(response.body.errors).toBeUndefined();
           const connection = response.body.data!.sessions;
-          expect(connection.totalCount).toBe(23);
-          forward.push(...connection.edges.map((e) => e.node.id));
-          if (!connection.pageInfo.hasNextPage) break;
-          after = connection.pageInfo.endCursor;
+          expect(connection!.totalCount).toBe(23);
+          forward.push(...connection!.edges.map((e) => e.node.id));
+          if (!connection!.pageInfo.hasNextPage) break;
+          after = connection!.pageInfo.endCursor;
         }
         expect(forward).toHaveLength(23);
         expect(new Set(forward).size).toBe(23);
@@ -82,15 +82,15 @@ describe('sessions: ordering and cursors', () => {
         for (let guard = 0; guard < 20; guard += 1) {
           const response = await page({ field, direction, last: 4, before });
           const connection = response.body.data!.sessions;
-          backward.unshift(...connection.edges.map((e) => e.node.id));
-          if (!connection.pageInfo.hasPreviousPage) break;
-          before = connection.pageInfo.startCursor;
+          backward.unshift(...connection!.edges.map((e) => e.node.id));
+          if (!connection!.pageInfo.hasPreviousPage) break;
+          before = connection!.pageInfo.startCursor;
         }
         expect(backward).toEqual(forward);
 
         // The order is the one asked for (ties broken by id, nulls smallest).
         const all = await page({ field, direction, first: 100 });
-        const nodes = all.body.data!.sessions.edges.map((e) => e.node);
+        const nodes = all.body.data!.sessions!.edges.map((e) => e.node);
         const key = (n: (typeof nodes)[number]): number | null => {
           if (field === 'MESSAGE_COUNT') return n.messageCount;
           const value = field === 'UPDATED_AT' ? n.updatedAt : field === 'CREATED_AT' ? n.createdAt : n.lastMessageAt;
@@ -112,8 +112,8 @@ describe('sessions: ordering and cursors', () => {
 
   it('default page size is 20; more than 100 or a negative size is BAD_USER_INPUT', async () => {
     const first = await server.execute(ListSessionsDocument, { org: tenant.org, workspace: tenant.workspace }, tenant.members[0]!.token);
-    expect(first.body.data!.sessions.edges).toHaveLength(20);
-    expect(first.body.data!.sessions.pageInfo.hasNextPage).toBe(true);
+    expect(first.body.data!.sessions!.edges).toHaveLength(20);
+    expect(first.body.data!.sessions!.pageInfo.hasNextPage).toBe(true);
     for (const size of [101, -1]) {
       const response = await page({ field: 'UPDATED_AT', direction: 'DESC', first: size });
       expect(response.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', errors: [{ loc: ['first'] }] });
@@ -122,7 +122,7 @@ describe('sessions: ordering and cursors', () => {
 
   it('a cursor from another ordering or a forged cursor is BAD_USER_INPUT', async () => {
     const byUpdated = await page({ field: 'UPDATED_AT', direction: 'DESC', first: 2 });
-    const cursor = byUpdated.body.data!.sessions.pageInfo.endCursor!;
+    const cursor = byUpdated.body.data!.sessions!.pageInfo.endCursor!;
     const wrongOrder = await page({ field: 'CREATED_AT', direction: 'DESC', first: 2, after: cursor });
     expect(wrongOrder.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', errors: [{ loc: ['after'] }] });
     const forge = (position: Record<string, unknown>) => Buffer.from(JSON.stringify(position)).toString('base64url');
@@ -157,12 +157,12 @@ describe('sessions: ordering and cursors', () => {
       after: forge({ field: 'UPDATED_AT', direction: 'DESC', value: '0001-01-01T00:00:00.000Z', id }),
     });
     expect(earliest.body.errors).toBeUndefined();
-    expect(earliest.body.data!.sessions.edges).toEqual([]);
+    expect(earliest.body.data!.sessions!.edges).toEqual([]);
   });
 
   it('a cursor stays valid when sessions are added in front of it', async () => {
     const head = await page({ field: 'CREATED_AT', direction: 'ASC', first: 10 });
-    const cursor = head.body.data!.sessions.pageInfo.endCursor!;
+    const cursor = head.body.data!.sessions!.pageInfo.endCursor!;
     const rest = await page({ field: 'CREATED_AT', direction: 'ASC', first: 100, after: cursor });
     const t = tenant;
     // A new session sorts before the cursor (created long ago)...
@@ -174,7 +174,7 @@ describe('sessions: ordering and cursors', () => {
     );
     await server.db.database.prisma.session.update({ where: { id: early }, data: { createdAt: new Date(0) } });
     const again = await page({ field: 'CREATED_AT', direction: 'ASC', first: 100, after: cursor });
-    expect(again.body.data!.sessions.edges.map((e) => e.node.id)).toEqual(rest.body.data!.sessions.edges.map((e) => e.node.id));
+    expect(again.body.data!.sessions!.edges.map((e) => e.node.id)).toEqual(rest.body.data!.sessions!.edges.map((e) => e.node.id));
     await server.db.database.prisma.session.delete({ where: { id: early } });
   });
 });

@@ -40,8 +40,8 @@ describe('SES-LST-007: search over title, model, agent, label values and key:val
       tenant.members[0]!.token,
     );
     expect(response.body.errors).toBeUndefined();
-    const found = new Set(response.body.data!.sessions.edges.map((e) => e.node.id));
-    expect(response.body.data!.sessions.totalCount).toBe(found.size);
+    const found = new Set(response.body.data!.sessions!.edges.map((e) => e.node.id));
+    expect(response.body.data!.sessions!.totalCount).toBe(found.size);
     return Object.keys(ids)
       .filter((name) => found.has(ids[name]!))
       .sort();

@@ -54,12 +54,12 @@ describe('SQL statements per sessions page', () => {
     const hundred = await run(100);
     expect(ten.result.body.errors).toBeUndefined();
     expect(hundred.result.body.errors).toBeUndefined();
-    expect(ten.result.body.data!.sessions.nodes).toHaveLength(10);
-    expect(hundred.result.body.data!.sessions.nodes).toHaveLength(100);
-    for (const node of hundred.result.body.data!.sessions.nodes) {
+    expect(ten.result.body.data!.sessions!.nodes).toHaveLength(10);
+    expect(hundred.result.body.data!.sessions!.nodes).toHaveLength(100);
+    for (const node of hundred.result.body.data!.sessions!.nodes) {
       expect(node.creator?.email).toMatch(/@example\.com$/);
       expect(node.labels).toHaveLength(1);
-      expect(node.usage.lastGenerationInputTokens).toBeGreaterThanOrEqual(10);
+      expect(node.usage!.lastGenerationInputTokens).toBeGreaterThanOrEqual(10);
     }
     expect(hundred.statements.length).toBe(ten.statements.length);
     // Exactly one statement authenticates; then workspace, page, creator, labels and usage.
@@ -76,8 +76,8 @@ describe('SQL statements per sessions page', () => {
     const one = await run(1);
     const fifty = await run(50);
     expect(fifty.result.body.errors).toBeUndefined();
-    expect(fifty.result.body.data!.sessions.nodes).toHaveLength(50);
-    for (const node of fifty.result.body.data!.sessions.nodes) expect(node.transcript.messages).toEqual([{ seq: 1, role: 'ASSISTANT' }]);
+    expect(fifty.result.body.data!.sessions!.nodes).toHaveLength(50);
+    for (const node of fifty.result.body.data!.sessions!.nodes) expect(node.transcript!.messages).toEqual([{ seq: 1, role: 'ASSISTANT' }]);
     // auth, workspace, page, totalCount, creator, labels, usage, transcript
     expect(fifty.statements).toHaveLength(one.statements.length);
     expect(fifty.statements.length).toBeLessThanOrEqual(8);

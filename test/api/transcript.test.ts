@@ -52,21 +52,26 @@ describe('appendTranscript and Session.transcript', () => {
       lastGenerationInputTokens: 120,
     });
 
-    const page = (await transcript(id)).body.data!.session.transcript;
-    expect(page.hasMore).toBe(false);
-    expect(page.messages.map((m) => [m.seq, m.role])).toEqual([
+    const page = (await transcript(id)).body.data!.session!.transcript;
+    expect(page!.hasMore).toBe(false);
+    expect(page!.messages.map((m) => [m.seq, m.role])).toEqual([
       [1, 'SYSTEM'],
       [2, 'USER'],
       [3, 'ASSISTANT'],
       [4, 'TOOL'],
     ]);
-    expect(page.messages[0]!.id).toBe(parent);
-    expect(page.messages[1]).toMatchObject({ parentId: parent, metadata: { client: 'tui', nested: { n: 1 } }, usage: null, toolCalls: [] });
-    expect(page.messages[2]).toMatchObject({
-      toolCalls: [{ id: 'call_1', name: 'grep', arguments: '{"q":"bug"}' }],
+    expect(page!.messages[0]!.id).toBe(parent);
+    expect(page!.messages[1]).toMatchObject({
+      parentId: parent,
+      metadata: { client: 'tui', nested: { n: 1 } },
+      usage: null,
+      toolCalls: [],
+    });
+    expect(page!.messages[2]).toMatchObject({
+      toolCalls: [{ callId: 'call_1', name: 'grep', arguments: '{"q":"bug"}' }],
       usage: { inputTokens: 120, outputTokens: 30, cacheReadInputTokens: 10, cacheCreationInputTokens: 5, costUsd: 0.0025 },
     });
-    expect(page.messages[3]).toMatchObject({ toolCallId: 'call_1', content: 'found it', metadata: null });
+    expect(page!.messages[3]).toMatchObject({ toolCallId: 'call_1', content: 'found it', metadata: null });
   });
 
   it('is idempotent on message id: a resent batch stores nothing twice and returns the same lastSeq', async () => {
@@ -83,7 +88,7 @@ describe('appendTranscript and Session.transcript', () => {
     const overlap = await append(id, [batch[1]!, { id: randomUUID(), role: 'USER', content: 'three' }]);
     expect(overlap.body.data!.appendTranscript.lastSeq).toBe(3);
     expect(overlap.body.data!.appendTranscript.session.messageCount).toBe(3);
-    expect(overlap.body.data!.appendTranscript.session.usage.totalInputTokens).toBe(5);
+    expect(overlap.body.data!.appendTranscript.session.usage!.totalInputTokens).toBe(5);
     expect(await server.db.database.prisma.sessionMessage.count({ where: { sessionId: id } })).toBe(3);
   });
 
@@ -170,15 +175,15 @@ describe('appendTranscript and Session.transcript', () => {
     const seen: number[] = [];
     let afterSeq: number | undefined;
     for (let guard = 0; guard < 10; guard += 1) {
-      const page = (await transcript(id, afterSeq, 10)).body.data!.session.transcript;
-      seen.push(...page.messages.map((m) => m.seq));
-      if (!page.hasMore) break;
-      afterSeq = page.messages.at(-1)!.seq;
+      const page = (await transcript(id, afterSeq, 10)).body.data!.session!.transcript;
+      seen.push(...page!.messages.map((m) => m.seq));
+      if (!page!.hasMore) break;
+      afterSeq = page!.messages.at(-1)!.seq;
     }
     expect(seen).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
-    const none = (await transcript(id, 25, 10)).body.data!.session.transcript;
+    const none = (await transcript(id, 25, 10)).body.data!.session!.transcript;
     expect(none).toEqual({ hasMore: false, messages: [] });
-    const zero = (await transcript(id, 0, 0)).body.data!.session.transcript;
+    const zero = (await transcript(id, 0, 0)).body.data!.session!.transcript;
     expect(zero).toEqual({ hasMore: true, messages: [] });
     const tooBig = await transcript(id, 0, 1001);
     expect(tooBig.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', errors: [{ loc: ['first'] }] });

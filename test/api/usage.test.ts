@@ -57,7 +57,7 @@ describe('Session.usage from messages inserted directly through Prisma', () => {
       tenant.members[0]!.token,
     );
     expect(response.body.errors).toBeUndefined();
-    return response.body.data!.session.usage;
+    return response.body.data!.session!.usage;
   };
 
   it('no messages: zeros, cost 0, no last generation', async () => {
@@ -75,9 +75,9 @@ describe('Session.usage from messages inserted directly through Prisma', () => {
 
   it('messages but no generation yet: zeros and lastGenerationInputTokens null', async () => {
     const usage = await usageOf(await sessionWith([{ role: 'USER' }, { role: 'SYSTEM' }]));
-    expect(usage.totalTokens).toBe(0);
-    expect(usage.totalCostUsd).toBe(0);
-    expect(usage.lastGenerationInputTokens).toBeNull();
+    expect(usage!.totalTokens).toBe(0);
+    expect(usage!.totalCostUsd).toBe(0);
+    expect(usage!.lastGenerationInputTokens).toBeNull();
   });
 
   it('sums every bucket, counts tool calls and takes the input of the most recent generation', async () => {
@@ -108,9 +108,9 @@ describe('Session.usage from messages inserted directly through Prisma', () => {
       { role: 'ASSISTANT', usage: { input: 30, output: 3, cost: '0.5' } },
     ]);
     const usage = await usageOf(id);
-    expect(usage.totalCostUsd).toBeNull();
-    expect(usage.totalInputTokens).toBe(60);
-    expect(usage.lastGenerationInputTokens).toBe(30);
+    expect(usage!.totalCostUsd).toBeNull();
+    expect(usage!.totalInputTokens).toBe(60);
+    expect(usage!.lastGenerationInputTokens).toBe(30);
   });
 
   it('the last generation is the highest seq, even with later non-generation messages', async () => {
@@ -120,7 +120,7 @@ describe('Session.usage from messages inserted directly through Prisma', () => {
       { role: 'TOOL', toolCalls: 0 },
       { role: 'USER' },
     ]);
-    expect((await usageOf(id)).lastGenerationInputTokens).toBe(42);
+    expect((await usageOf(id))!.lastGenerationInputTokens).toBe(42);
   });
 
   it('in a list each session gets its own usage (batched, not mixed up)', async () => {
@@ -146,11 +146,11 @@ describe('Session.usage from messages inserted directly through Prisma', () => {
       expected.set(id, i * 10);
     }
     const response = await server.execute(ListSessionsWithLazyFieldsDocument, { org: t.org, workspace: t.workspace, first: 10 }, token);
-    const nodes = response.body.data!.sessions.nodes;
+    const nodes = response.body.data!.sessions!.nodes;
     expect(nodes).toHaveLength(5);
     for (const node of nodes) {
-      expect(node.usage.totalInputTokens).toBe(expected.get(node.id));
-      expect(node.usage.totalCostUsd).toBeCloseTo(expected.get(node.id)! / 1000, 10);
+      expect(node.usage!.totalInputTokens).toBe(expected.get(node.id));
+      expect(node.usage!.totalCostUsd).toBeCloseTo(expected.get(node.id)! / 1000, 10);
     }
   });
 });

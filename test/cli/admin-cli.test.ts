@@ -58,7 +58,7 @@ describe('admin CLI (npm run admin)', () => {
           const server = await createTestServer({ database, statements: [], parameters: [] });
           const viewer = await server.execute(ViewerDocument, {}, created.token);
           expect(viewer.body.data!.viewer).toMatchObject({
-            email: 'ada@example.com',
+            user: { email: 'ada@example.com' },
             tokenKind: 'WORKER',
             memberships: [{ org: 'acme', workspace: 'research', role: 'CONTRIBUTOR' }],
           });

@@ -58,7 +58,7 @@ describe('list pages are read off an index in every order', () => {
       await tx.$executeRawUnsafe('SET LOCAL enable_sort = off');
       return tx.$queryRawUnsafe<{ 'QUERY PLAN': string }[]>(`EXPLAIN ${sql}`, ...(JSON.parse(params) as unknown[]));
     });
-    return { plan: rows.map((row) => row['QUERY PLAN']).join('\n'), endCursor: response.body.data!.sessions.pageInfo.endCursor! };
+    return { plan: rows.map((row) => row['QUERY PLAN']).join('\n'), endCursor: response.body.data!.sessions!.pageInfo.endCursor! };
   }
 
   for (const field of FIELDS) {

@@ -17,13 +17,12 @@ import { createTenant, type Tenant } from '../support/tenant.js';
 /** A second subgraph of our own: it extends Session with a field and can hand out Session references. */
 const REVIEWS_SDL = `
   extend schema @link(url: "https://specs.apollo.dev/federation/v2.6", import: ["@key"])
-  scalar UUID
   type Session @key(fields: "id") {
-    id: UUID!
+    id: ID!
     reviewScore: Int!
   }
   type Query {
-    reviewedSessions(ids: [UUID!]!): [Session!]!
+    reviewedSessions(ids: [ID!]!): [Session]!
   }
 `;
 const scoreOf = (id: string) => parseInt(id.slice(0, 2), 16) % 5;
@@ -98,13 +97,16 @@ describe('federation: this subgraph and another behind Hive Gateway', () => {
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ query, variables }),
     });
-    return (await response.json()) as { data?: Record<string, unknown>; errors?: { message: string; extensions?: { code?: string } }[] };
+    return (await response.json()) as {
+      data?: Record<string, unknown>;
+      errors?: { message: string; path?: (string | number)[]; extensions?: { code?: string } }[];
+    };
   };
 
   it('serves _service { sdl } with Session as an entity keyed by id', async () => {
     const result = await post(sessions.url, '{ _service { sdl } }', {}, tenant.members[0]!.token);
     const sdl = (result.data as { _service: { sdl: string } })._service.sdl;
-    expect(sdl).toMatch(/type Session\s+@key\(fields: "id"\)/);
+    expect(sdl).toMatch(/type Session implements Node\s+@key\(fields: "id"\)/);
     expect(sdl).toContain('@link(url: "https://specs.apollo.dev/federation/v2.6"');
   });
 
@@ -124,7 +126,7 @@ describe('federation: this subgraph and another behind Hive Gateway', () => {
     // The other way round: references from the reviews subgraph resolved by ours through _entities.
     const references = await post(
       gateway.url,
-      'query ($ids: [UUID!]!) { reviewedSessions(ids: $ids) { id title reviewScore } }',
+      'query ($ids: [ID!]!) { reviewedSessions(ids: $ids) { id title reviewScore } }',
       { ids: [visible] },
       alice.token,
     );
@@ -137,8 +139,11 @@ describe('federation: this subgraph and another behind Hive Gateway', () => {
     const query = 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Session { id title } } }';
     const representations = [visible, hidden, randomUUID(), 'not-a-uuid', 42].map((id) => ({ __typename: 'Session', id }));
     const result = await post(sessions.url, query, { r: representations }, alice.token);
-    expect(result.errors).toBeUndefined();
     expect(result.data).toEqual({ _entities: [{ id: visible, title: 'shared' }, null, null, null, null] });
+    // Each reference it cannot resolve is null with a NOT_FOUND error at its place.
+    expect(result.errors?.map((error) => [error.extensions?.code, error.path])).toEqual(
+      [1, 2, 3, 4].map((i) => ['NOT_FOUND', ['_entities', i]]),
+    );
 
     // Bob, the owner, sees his PRIVATE session; without a token nothing is returned.
     const bob = await post(sessions.url, query, { r: [{ __typename: 'Session', id: hidden }] }, tenant.members[1]!.token);
@@ -151,14 +156,19 @@ describe('federation: this subgraph and another behind Hive Gateway', () => {
     const body = (await anonymous.json()) as { errors?: { extensions?: { code?: string } }[] };
     expect(body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
 
-    // Through the gateway, the hidden session is not reachable either.
+    // Through the gateway, with non-null fields of both subgraphs selected: the hidden session is
+    // null with its error, and the rest of the answer stands.
     const through = await post(
       gateway.url,
-      'query ($ids: [UUID!]!) { reviewedSessions(ids: $ids) { id title } }',
-      { ids: [hidden] },
+      'query ($ids: [ID!]!) { reviewedSessions(ids: $ids) { id messageCount reviewScore title } }',
+      { ids: [visible, hidden] },
       alice.token,
     );
-    expect(JSON.stringify(through.data ?? {})).not.toContain('bob only');
+    expect(JSON.stringify(through)).not.toContain('bob only');
+    expect(through.data).toEqual({
+      reviewedSessions: [{ id: visible, messageCount: 0, reviewScore: scoreOf(visible), title: 'shared' }, null],
+    });
+    expect(through.errors?.map((error) => [error.extensions?.code, error.message])).toEqual([['NOT_FOUND', 'Session not found']]);
   });
 });
 

@@ -22,7 +22,7 @@ const TRANSCRIPT_VARIABLES = [
   { name: 'transcriptFirst', type: 'Int' },
 ];
 const TRANSCRIPT = `transcript(afterSeq: $afterSeq, first: $transcriptFirst) { hasMore messages { id seq role content parentId
-  toolCallId toolCalls { id name arguments } metadata usage { inputTokens outputTokens costUsd } createdAt } }`;
+  toolCallId toolCalls { callId name arguments } metadata usage { inputTokens outputTokens costUsd } createdAt } }`;
 
 export const FUZZ_CASES: Readonly<Record<string, FuzzCase>> = {
   session: {
@@ -38,7 +38,9 @@ export const FUZZ_CASES: Readonly<Record<string, FuzzCase>> = {
     selection: `{ labels { key values { value count } } agents { value count } models { value count }
       origins { value count } users { value count } }`,
   },
-  viewer: { selection: '{ id email username fullName tokenKind memberships { org orgName workspace workspaceName role } }' },
+  node: { selection: '{ __typename id ... on Session { title labels { key } } ... on Message { seq content } ... on User { email } }' },
+  nodes: { selection: '{ __typename id ... on Session { title } ... on Message { seq } ... on User { email } }' },
+  viewer: { selection: '{ user { id email username fullName } tokenKind memberships { org orgName workspace workspaceName role } }' },
   _service: { selection: '{ sdl }' },
   _entities: { selection: '{ __typename ... on Session { id title visibility labels { key values } } }' },
   saveSession: { selection: SESSION_SELECTION },
@@ -46,7 +48,7 @@ export const FUZZ_CASES: Readonly<Record<string, FuzzCase>> = {
   archiveSession: { selection: '{ id archivedAt frozenAt updatedAt }' },
   unarchiveSession: { selection: '{ id archivedAt frozenAt updatedAt }' },
   freezeSession: { selection: '{ id archivedAt frozenAt frozenBy updatedAt }' },
-  deleteSession: { selection: '{ id }' },
+  deleteSession: { selection: '{ deletedSessionId }' },
   appendTranscript: { selection: '{ lastSeq session { id messageCount previewText lastMessageAt usage { totalTokens totalCostUsd } } }' },
 };
 
@@ -215,6 +217,14 @@ export function domainHints(world: FuzzWorld): Hints {
     },
     { weight: 1, arbitrary: anyJson },
   );
+  // Any id a Node may have: sessions (ours and others'), messages, users, and ids of nothing.
+  const nodeId = fc.oneof(
+    { weight: 4, arbitrary: sessionPick(['full', 'upper']) },
+    { weight: 2, arbitrary: fc.constantFrom(...world.messageIds) },
+    { weight: 2, arbitrary: fc.constantFrom(...world.userIds) },
+    { weight: 1, arbitrary: uuidLike },
+    { weight: 1, arbitrary: hostileString },
+  );
   const tokenCount = fc.oneof(
     { weight: 8, arbitrary: fc.nat({ max: 5000 }) },
     { weight: 1, arbitrary: fc.constantFrom(2 ** 31 - 1, 2 ** 31) },
@@ -250,6 +260,8 @@ export function domainHints(world: FuzzWorld): Hints {
     'sessions.after': cursor,
     'sessions.before': cursor,
     '_entities.representations': representation,
+    'node.id': nodeId,
+    'nodes.ids': nodeId,
     afterSeq: seq,
     transcriptFirst: transcriptPage,
     'MessageInput.id': fc.oneof(

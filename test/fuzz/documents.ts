@@ -251,10 +251,12 @@ const nestedSpreads = (levels: number, width: number, root = 'Query', leaf = '__
 /** Documents shaped to exhaust a server: the operation limits must stop them politely, at once. */
 const exhausting: fc.Arbitrary<string> = fc.oneof(
   fc.tuple(fc.integer({ min: 10, max: 60 }), fc.integer({ min: 2, max: 3 })).map(([levels, width]) => nestedSpreads(levels, width)),
-  fc.integer({ min: 5, max: 40 }).map((levels) => nestedSpreads(levels, 2, 'Query', 'viewer { id email memberships { org role } }')),
   fc
     .integer({ min: 5, max: 40 })
-    .map((levels) => nestedSpreads(levels, 2, 'Mutation', 'deleteSession(org: "o", workspace: "w", id: "00000000") { id }')),
+    .map((levels) => nestedSpreads(levels, 2, 'Query', 'viewer { user { id email } memberships { org role } }')),
+  fc
+    .integer({ min: 5, max: 40 })
+    .map((levels) => nestedSpreads(levels, 2, 'Mutation', 'deleteSession(org: "o", workspace: "w", id: "00000000") { deletedSessionId }')),
   // Page sizes left to variable defaults count as if they were sent.
   fc
     .tuple(fc.constantFrom(1, 20, 100, 1000), fc.constantFrom(1, 100, 1000, 100_000))
@@ -263,7 +265,7 @@ const exhausting: fc.Arbitrary<string> = fc.oneof(
         `query ($a: Int = ${a}, $b: Int = ${b}) { sessions(org: "o", workspace: "w", first: $a) { nodes { transcript(first: $b) { messages { id seq content } } } } }`,
     ),
   fc.integer({ min: 10, max: 300 }).map((n) => `{ ${'viewer { memberships { '.repeat(n)}org${' } }'.repeat(n)} }`),
-  fc.integer({ min: 10, max: 200 }).map((n) => `{ ${Array.from({ length: n }, (_, i) => `a${i}: viewer { id }`).join(' ')} }`),
+  fc.integer({ min: 10, max: 200 }).map((n) => `{ ${Array.from({ length: n }, (_, i) => `a${i}: viewer { tokenKind }`).join(' ')} }`),
   fc.integer({ min: 5000, max: 20000 }).map((n) => `{ ${'__typename '.repeat(n)}}`),
   fc.integer({ min: 20, max: 500 }).map((n) => `{ __typename ${'@include(if: true) '.repeat(n)}}`),
   fc.constant('query A { ...F } fragment F on Query { ...G } fragment G on Query { ...F }'),

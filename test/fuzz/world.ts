@@ -156,7 +156,7 @@ export async function createFuzzWorld(): Promise<FuzzWorld> {
   const cursorsOf = async (orderBy?: { field: 'CREATED_AT'; direction: 'ASC' }) => {
     const page = await server.execute(ListSessionsDocument, { ...ws, first: 3, orderBy }, contributor.token);
     expectOk(page, 'sessions');
-    return (page.body.data?.sessions.edges ?? []).map((edge) => edge.cursor);
+    return (page.body.data?.sessions!.edges ?? []).map((edge) => edge.cursor);
   };
 
   const userIds = [...tenant.members, ...other.members].map((member) => member.userId);

@@ -29,17 +29,21 @@ describe('schema.graphql', () => {
       before: 'String',
     });
     expect(args(query.sessionFacets!)).toEqual({ org: 'String!', workspace: 'String!', filter: 'SessionFilter' });
-    expect(String(query.session!.type)).toBe('Session!');
-    expect(String(query.sessions!.type)).toBe('SessionConnection!');
-    expect(String(query.sessionFacets!.type)).toBe('SessionFacets!');
-    expect(String(query.viewer!.type)).toBe('Viewer!');
+    // Root query fields are nullable: an error nulls only its own field.
+    expect(String(query.session!.type)).toBe('Session');
+    expect(String(query.sessions!.type)).toBe('SessionConnection');
+    expect(String(query.sessionFacets!.type)).toBe('SessionFacets');
+    expect(String(query.viewer!.type)).toBe('Viewer');
+    expect(String(query.node!.type)).toBe('Node');
+    expect(args(query.node!)).toEqual({ id: 'ID!' });
+    expect(String(query.nodes!.type)).toBe('[Node]!');
     expect(args(mutation.saveSession!)).toEqual({ org: 'String!', workspace: 'String!', input: 'SaveSessionInput!' });
     expect(args(mutation.updateSession!)).toEqual({ ...perSession, input: 'UpdateSessionInput!' });
     expect(args(mutation.appendTranscript!)).toEqual({ ...perSession, input: 'AppendTranscriptInput!' });
     for (const name of ['archiveSession', 'unarchiveSession', 'freezeSession', 'deleteSession']) {
       expect(args(mutation[name]!), name).toEqual(perSession);
     }
-    expect(String(mutation.deleteSession!.type)).toBe('DeletedSession!');
+    expect(String(mutation.deleteSession!.type)).toBe('DeleteSessionPayload!');
     expect(String(mutation.appendTranscript!.type)).toBe('AppendTranscriptPayload!');
   });
 

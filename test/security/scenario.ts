@@ -8,6 +8,7 @@ import {
   DeleteSessionDocument,
   FreezeSessionDocument,
   IsolationEntitiesDocument,
+  IsolationNodesDocument,
   IsolationPageDocument,
   IsolationSessionDocument,
   SaveSessionDocument,
@@ -156,7 +157,7 @@ export class ScenarioRunner {
     const response = await this.send(IsolationSessionDocument, { org: place.org, workspace: place.workspace, id }, caller);
     if (isDenied(expected)) return this.assertDenied(response, 'session', expected, context);
     const data = this.assertOk(response, context);
-    expect(apiView(data.session), `${context}: session and its transcript`).toEqual(modelView(expected.ok));
+    expect(apiView(data.session!), `${context}: session and its transcript`).toEqual(modelView(expected.ok));
   }
 
   private async list(action: Extract<Action, { kind: 'list' }>): Promise<void> {
@@ -183,10 +184,10 @@ export class ScenarioRunner {
     for (let page = 0; page <= wanted.length + 1; page += 1) {
       const response: Response<IsolationPageQuery> = await this.send(IsolationPageDocument, { ...variables, after }, caller);
       const data = this.assertOk(response, `${context}, page ${page}`);
-      expect(data.sessions.totalCount, `${context}: totalCount`).toBe(wanted.length);
-      seen.push(...data.sessions.nodes.map(apiView));
-      if (!data.sessions.pageInfo.hasNextPage) break;
-      after = data.sessions.pageInfo.endCursor;
+      expect(data.sessions!.totalCount, `${context}: totalCount`).toBe(wanted.length);
+      seen.push(...data.sessions!.nodes.map(apiView));
+      if (!data.sessions!.pageInfo.hasNextPage) break;
+      after = data.sessions!.pageInfo.endCursor;
     }
     expect(seen.sort(byId), `${context}: the sessions`).toEqual(wanted);
   }
@@ -202,7 +203,7 @@ export class ScenarioRunner {
     if (isDenied(expected)) return this.assertDenied(response, 'sessionFacets', expected, context);
     const facets = this.assertOk(response, context).sessionFacets;
     // The contract orders values within each list; label keys are compared in key order.
-    const labels = [...facets.labels].sort((a, b) => (a.key < b.key ? -1 : 1));
+    const labels = [...facets!.labels].sort((a, b) => (a.key < b.key ? -1 : 1));
     expect({ ...facets, labels }, `${context}: facets`).toEqual(expected.ok);
   }
 
@@ -215,11 +216,27 @@ export class ScenarioRunner {
     const representations = ids.map((id) => ({ __typename: 'Session', id }));
     const response = await this.send(IsolationEntitiesDocument, { representations }, caller);
     if (isDenied(expected)) return this.assertDenied(response, '_entities', expected, context);
-    const data = this.assertOk(response, context);
+    this.tally.checks += 1;
+    expect(response.status, context).toBe(200);
+    // A reference the caller may not see is null with a NOT_FOUND error at its place.
+    const errors = (response.body.errors ?? []).map((error) => [error.extensions.code, error.path]);
+    const hidden = expected.ok.flatMap((session, i) => (session ? [] : [['NOT_FOUND', ['_entities', i]]]));
     expect(
-      data._entities.map((s) => (s ? apiView(s) : null)),
+      errors.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+      `${context}: entity errors`,
+    ).toEqual(hidden.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))));
+    const visible = expected.ok.map((s) => (s ? modelView(s) : null));
+    expect(
+      response.body.data!._entities.map((s) => (s ? apiView(s) : null)),
       `${context}: entities`,
-    ).toEqual(expected.ok.map((s) => (s ? modelView(s) : null)));
+    ).toEqual(visible);
+
+    // node(id:) finds the same sessions, and nothing (null, no error) where a reference is hidden.
+    const nodes = this.assertOk(await this.send(IsolationNodesDocument, { ids }, caller), `${context}: nodes`);
+    expect(
+      nodes.nodes.map((node) => (node?.__typename === 'Session' ? apiView(node) : null)),
+      `${context}: nodes`,
+    ).toEqual(visible);
   }
 
   private async viewer(caller: Caller, context: string): Promise<void> {
@@ -230,7 +247,7 @@ export class ScenarioRunner {
     const viewer = this.assertOk(response, context).viewer;
     const order = (m: { org: string; workspace: string }) => `${m.org}/${m.workspace}`;
     const sorted = <T extends { org: string; workspace: string }>(list: T[]) => [...list].sort((a, b) => (order(a) < order(b) ? -1 : 1));
-    expect({ userId: viewer.id, kind: viewer.tokenKind, memberships: sorted(viewer.memberships) }, `${context}: viewer`).toEqual({
+    expect({ userId: viewer!.user.id, kind: viewer!.tokenKind, memberships: sorted(viewer!.memberships) }, `${context}: viewer`).toEqual({
       ...expected.ok,
       memberships: sorted(expected.ok.memberships),
     });
@@ -370,7 +387,7 @@ export class ScenarioRunner {
     const expected = expectLifecycle(this.model, caller, place.org, place.workspace, id, action.op);
     this.tally.record(`${action.op}Session`, expected);
     const field = `${action.op}Session`;
-    const request = (): Promise<Response<Record<string, { id: string }>>> => {
+    const request = (): Promise<Response<Record<string, { id?: string; deletedSessionId?: string }>>> => {
       switch (action.op) {
         case 'archive':
           return this.send(ArchiveSessionDocument, at, caller);
@@ -384,7 +401,8 @@ export class ScenarioRunner {
     };
     return this.write(expected, field, context, request, (data) => {
       if (isDenied(expected)) return;
-      expect(data[field]?.id, context).toBe(expected.ok.id);
+      const result = data[field];
+      expect(result?.deletedSessionId ?? result?.id, context).toBe(expected.ok.id);
       this.apply(expected.ok.id, action.op === 'delete' ? null : expected.ok);
     });
   }

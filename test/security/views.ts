@@ -52,9 +52,9 @@ export function apiView(s: IsolationSessionViewFragment): SessionView {
     title: s.title,
     archived: s.archivedAt !== null,
     frozenBy: s.frozenBy,
-    labels: s.labels,
+    labels: s.labels!,
     // Pages hold 50 messages and the world never has that many, so hasMore must be false.
-    messageIds: s.transcript.hasMore ? ['<more>'] : s.transcript.messages.map((m) => m.id),
+    messageIds: s.transcript!.hasMore ? ['<more>'] : s.transcript!.messages.map((m) => m.id),
   };
 }
 

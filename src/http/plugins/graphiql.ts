@@ -32,7 +32,7 @@ export function renderLocalGraphiQL(options: GraphiQLOptions): string {
 const EXAMPLE_QUERY = `# Sessions you can see in the demo workspace, newest first.
 # Set the Authorization header below: {"Authorization": "Bearer <token>"}
 query RecentSessions {
-  viewer { email memberships { org workspace role } }
+  viewer { user { email } memberships { org workspace role } }
   sessions(org: "demo", workspace: "main", first: 10) {
     totalCount
     nodes {

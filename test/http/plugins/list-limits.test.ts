@@ -81,10 +81,10 @@ describe('every input list is bounded before anything runs', () => {
         { key: 'env', values: ['prod'] },
       ],
     });
-    expect(hit.body.data!.sessions.edges.map((edge) => edge.node.id)).toEqual([labelled]);
+    expect(hit.body.data!.sessions!.edges.map((edge) => edge.node.id)).toEqual([labelled]);
     const miss = await list({ labels: [{ key: 'team', values: ['infra'] }, ...full] });
     expect(miss.body.errors).toBeUndefined();
-    expect(miss.body.data!.sessions.edges).toEqual([]);
+    expect(miss.body.data!.sessions!.edges).toEqual([]);
   });
 
   it('_entities takes at most 1000 representations', async () => {

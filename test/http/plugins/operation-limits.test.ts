@@ -36,7 +36,7 @@ describe('operation limits', () => {
     expectRejected(await post(deep, undefined, { ...DEFAULT_LIMITS, maxDepth: 4 }), /depth/i);
     // Within the limit the same document passes validation (and fails later, for want of a token).
     expect((await post(deep)).body.errors?.[0]?.extensions.code).toBe('UNAUTHENTICATED');
-    const aliases = { query: `{ ${Array.from({ length: 16 }, (_, i) => `a${i}: viewer { id }`).join(' ')} }` };
+    const aliases = { query: `{ ${Array.from({ length: 16 }, (_, i) => `a${i}: viewer { tokenKind }`).join(' ')} }` };
     expectRejected(await post(aliases), /aliases/i);
     const tokens = { query: `{ ${'__typename '.repeat(5001)}}` };
     expectRejected(await post(tokens), /token/i);
@@ -53,7 +53,7 @@ describe('operation limits', () => {
     expect((await post({ query, variables: { n: 50, m: 10 } }, token)).body.errors).toBeUndefined();
     // The largest transcript page of one session, with every message field, stays within the limit.
     const fullPage = `{ session(org: "${tenant.org}", workspace: "${tenant.workspace}", id: "00000000") { transcript(first: 1000) {
-      hasMore messages { id seq role content parentId toolCallId toolCalls { id name arguments } metadata
+      hasMore messages { id seq role content parentId toolCallId toolCalls { callId name arguments } metadata
       usage { inputTokens outputTokens cacheReadInputTokens cacheCreationInputTokens costUsd } createdAt } } } }`;
     expect((await post({ query: fullPage }, token)).body.errors?.[0]?.extensions.code).toBe('NOT_FOUND');
     const expensive = await post({ query, variables: { n: 100, m: 1000 } }, token);

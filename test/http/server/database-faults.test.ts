@@ -164,7 +164,7 @@ describe.skipIf(!TEST_DATABASE_URL)('database faults (PostgreSQL behind a TCP pr
     const after = await execute(GetSessionDocument, { ...ws(), id });
     expect(after.status).toBe(200);
     expect(after.body.errors).toBeUndefined();
-    expect(after.body.data?.session.id).toBe(id);
+    expect(after.body.data?.session!.id).toBe(id);
     expect(await ready()).toBe(200);
     expect(server.logger.lines.some((line) => line.level === 'error' && line.msg === 'unexpected error')).toBe(false);
   });

@@ -62,9 +62,9 @@ describe('npm start on the embedded database (a newcomer\u2019s first run)', () 
         expect(outside.status).toBe(404);
         await outside.arrayBuffer();
 
-        const viewer = await graphql(url!, '{ viewer { email memberships { org workspace role } } }', DEMO_TOKEN);
+        const viewer = await graphql(url!, '{ viewer { user { email } memberships { org workspace role } } }', DEMO_TOKEN);
         expect(viewer.body.data).toEqual({
-          viewer: { email: 'demo@example.com', memberships: [{ org: 'demo', workspace: 'main', role: 'ADMIN' }] },
+          viewer: { user: { email: 'demo@example.com' }, memberships: [{ org: 'demo', workspace: 'main', role: 'ADMIN' }] },
         });
         const saved = await graphql(
           url!,
@@ -136,7 +136,7 @@ describe('DEMO_TOKEN on an embedded database that already has data', () => {
 
   const env = () => ({ DATABASE_URL: '', DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', DEMO_TOKEN: token, LOG_LEVEL: 'info' });
   const graphiqlPage = async (url: string) => (await fetch(url, { headers: { accept: 'text/html' } })).text();
-  const viewer = '{ viewer { email memberships { org workspace role } } }';
+  const viewer = '{ viewer { user { email } memberships { org workspace role } } }';
 
   it(
     'adds the demo tenant and the token, shows it once and pre-fills GraphiQL with it',
@@ -146,7 +146,7 @@ describe('DEMO_TOKEN on an embedded database that already has data', () => {
         const [, url] = await server.waitFor(/GraphQL API and GraphiQL at (http:\/\/\S+)/);
         expect(server.output()).toContain(`Demo token (keep it; it is shown only now): ${token}`);
         expect((await graphql(url!, viewer, token)).body.data).toEqual({
-          viewer: { email: 'demo@example.com', memberships: [{ org: 'demo', workspace: 'main', role: 'ADMIN' }] },
+          viewer: { user: { email: 'demo@example.com' }, memberships: [{ org: 'demo', workspace: 'main', role: 'ADMIN' }] },
         });
         expect(await graphiqlPage(url!)).toContain(`Bearer ${token}`);
       } finally {
@@ -163,7 +163,9 @@ describe('DEMO_TOKEN on an embedded database that already has data', () => {
       try {
         const [, url] = await server.waitFor(/GraphQL API and GraphiQL at (http:\/\/\S+)/);
         expect(server.output()).not.toContain('Demo token');
-        expect((await graphql(url!, '{ viewer { email } }', token)).body.data).toEqual({ viewer: { email: 'demo@example.com' } });
+        expect((await graphql(url!, '{ viewer { user { email } } }', token)).body.data).toEqual({
+          viewer: { user: { email: 'demo@example.com' } },
+        });
         expect(await graphiqlPage(url!)).toContain(`Bearer ${token}`);
       } finally {
         expect(await server.stop()).toBe(0);
