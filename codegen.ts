@@ -32,7 +32,14 @@ const config: CodegenConfig = {
       documents: ['test/operations/**/*.graphql', '!test/operations/federation-fields.graphql'],
       config: typesConfig,
     },
-    'examples/client/generated/': { preset: 'client', presetConfig, documents: ['examples/client/**/*.graphql'], config: typesConfig },
+    // The UI's operations, and their trusted-documents manifest (persisted-documents.json, sha256 →
+    // document) for a server that runs only them (PERSISTED_DOCUMENTS, docs/configuration.md).
+    'examples/client/generated/': {
+      preset: 'client',
+      presetConfig: { ...presetConfig, persistedDocuments: { hashAlgorithm: 'sha256' } },
+      documents: ['examples/client/**/*.graphql'],
+      config: typesConfig,
+    },
   },
 };
 

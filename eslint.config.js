@@ -10,6 +10,7 @@ export default tseslint.config(
       'src/generated/',
       'test/generated/',
       'examples/client/generated/',
+      'test/clients/relay/__generated__/',
       'artifacts/',
       '.data/',
       'eslint.config.js',

@@ -28,6 +28,12 @@ export interface Config {
   limits: Limits;
   /** Largest accepted request body. */
   maxBodyBytes: number;
+  /** Operations one batched request (a JSON array body) may hold; 0 refuses batches. */
+  maxBatchOperations: number;
+  /** Trusted documents: a JSON manifest (hash → document), as graphql-codegen's client preset writes it. */
+  persistedDocuments: string | undefined;
+  /** Run nothing but the trusted documents (needs persistedDocuments). */
+  persistedDocumentsOnly: boolean;
   /** Execute operations with graphql-jit (compiled per document) instead of graphql-js. */
   graphqlJit: boolean;
   /** Requests per minute per token (or client IP); 0 turns limiting off. */
@@ -178,6 +184,16 @@ function readCorsOrigins(env: Env): string[] | undefined {
   return [...new Set(origins)];
 }
 
+function readPersistedDocuments(env: Env): Pick<Config, 'persistedDocuments' | 'persistedDocumentsOnly'> {
+  const raw = env.PERSISTED_DOCUMENTS?.trim();
+  const persistedDocuments = raw ? path.resolve(raw) : undefined;
+  const persistedDocumentsOnly = readBoolean(env, 'PERSISTED_DOCUMENTS_ONLY', false);
+  if (persistedDocumentsOnly && !persistedDocuments) {
+    throw new ConfigError('PERSISTED_DOCUMENTS_ONLY needs PERSISTED_DOCUMENTS, the manifest of the documents to accept');
+  }
+  return { persistedDocuments, persistedDocumentsOnly };
+}
+
 /** Reads the configuration from the environment; throws ConfigError with a clear message. */
 export function loadConfig(env: Env = process.env): Config {
   const databaseUrl = readUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
@@ -203,6 +219,8 @@ export function loadConfig(env: Env = process.env): Config {
       maxCost: readPositiveInt(env, 'MAX_COST', DEFAULT_LIMITS.maxCost),
     },
     maxBodyBytes: readPositiveInt(env, 'MAX_BODY_BYTES', 10 * 1024 * 1024),
+    maxBatchOperations: env.MAX_BATCH_OPERATIONS?.trim() === '0' ? 0 : readPositiveInt(env, 'MAX_BATCH_OPERATIONS', 10),
+    ...readPersistedDocuments(env),
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE?.trim() === '0' ? 0 : readPositiveInt(env, 'RATE_LIMIT_PER_MINUTE', 600),
     redisUrl: readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
     pool: {

@@ -10,6 +10,8 @@ export const ERROR_TABLE = {
   UNAUTHENTICATED: { status: 401, type: 'authentication_error' },
   FORBIDDEN: { status: 403, type: 'permission_error' },
   NOT_FOUND: { status: 404, type: 'not_found_error' },
+  // The code Apollo's and urql's persisted-query links look for before they resend the document.
+  PERSISTED_QUERY_NOT_FOUND: { status: 404, type: 'not_found_error' },
   ALREADY_EXISTS: { status: 409, type: 'already_exists_error' },
   CONFLICT: { status: 409, type: 'conflict_error' },
   BAD_USER_INPUT: { status: 422, type: 'validation_error' },

@@ -5,6 +5,8 @@ import type { Database } from '../db/client.js';
 import { prepareDatabase } from '../db/prepare.js';
 import type { Logger } from '../logger.js';
 import type { LoaderOptions } from '../sessions/loaders.js';
+import { Redis } from 'ioredis';
+import { memoryStore, readTrustedDocuments, redisStore, type PersistedQueriesOptions } from './plugins/persisted-queries.js';
 import { seedDemoTenant } from '../admin/provision.js';
 import { createMetricsRegistry, createStatementCounter } from './plugins/observability.js';
 import { createRateLimiter } from './plugins/rate-limit.js';
@@ -18,6 +20,20 @@ export interface RunningServer {
   database: Database;
   /** Stops accepting connections, lets in-flight requests finish, closes the database. */
   close(): Promise<void>;
+}
+
+/** The stores of persisted queries: APQ in Redis when REDIS_URL is set (instances agree), else in memory. */
+async function persistedQueries(config: Config, logger: Logger): Promise<{ options: PersistedQueriesOptions; close: () => void }> {
+  const trusted = config.persistedDocuments ? await readTrustedDocuments(config.persistedDocuments) : undefined;
+  if (trusted) logger.info('trusted documents loaded', { count: trusted.size, only: config.persistedDocumentsOnly });
+  if (!config.redisUrl) return { options: { store: memoryStore(), trusted, trustedOnly: config.persistedDocumentsOnly }, close: () => {} };
+  // No offline queue: while Redis is away a look-up fails at once, the client resends the document.
+  const redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 });
+  redis.on('error', () => {});
+  return {
+    options: { store: redisStore(redis), trusted, trustedOnly: config.persistedDocumentsOnly },
+    close: () => redis.disconnect(),
+  };
 }
 
 export interface ServerOptions {
@@ -48,8 +64,10 @@ export async function startServer(config: Config, logger: Logger, options: Serve
       ? createRateLimiter({ perMinute: config.rateLimitPerMinute, redisUrl: config.redisUrl, logger })
       : undefined;
   await rateLimiter?.ready();
+  const persisted = await persistedQueries(config, logger);
   const yoga = buildYoga({
     config: { ...config, demoToken },
+    persistedQueries: persisted.options,
     prisma: database.prisma,
     logger,
     metrics,
@@ -75,6 +93,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
       await closed;
       clearTimeout(grace);
       await rateLimiter?.close();
+      persisted.close();
       await database.close();
     },
   };

@@ -15,6 +15,7 @@ import { useIntrospectionOff } from './plugins/introspection.js';
 import { useListLimits } from './plugins/list-limits.js';
 import { createMetricsRegistry, useObservability } from './plugins/observability.js';
 import { useOperationLimits } from './plugins/operation-limits.js';
+import { usePersistedQueries, type PersistedQueriesOptions } from './plugins/persisted-queries.js';
 import type { RateLimiter } from './plugins/rate-limit.js';
 import { requestIdOf, useRequestId } from './plugins/request-id.js';
 import { useRequestChecks } from './plugins/request-checks.js';
@@ -23,12 +24,14 @@ import { schema } from '../schema/index.js';
 
 export interface YogaDeps {
   config: Pick<Config, 'graphiql' | 'introspection' | 'demoToken'> &
-    Partial<Pick<Config, 'minClientVersion' | 'limits' | 'maxBodyBytes'>> &
+    Partial<Pick<Config, 'minClientVersion' | 'limits' | 'maxBodyBytes' | 'maxBatchOperations'>> &
     Partial<Pick<Config, 'graphqlJit' | 'corsOrigins'>>;
   prisma: PrismaClient;
   logger: Logger;
   /** Where /metrics reads from; a new registry per server by default. */
   metrics?: Registry;
+  /** Persisted queries (APQ and trusted documents); none when left out. */
+  persistedQueries?: PersistedQueriesOptions;
   /** Only for the benchmark's N+1 baseline (scripts/bench): loaders that do not batch. */
   loaders?: LoaderOptions;
   /** Request budgets (startServer makes one from the config); authentication feeds its verified tokens. */
@@ -36,11 +39,20 @@ export interface YogaDeps {
 }
 
 const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
+const DEFAULT_MAX_BATCH = 10;
 const GRAPHQL_ENDPOINT = '/graphql';
 
 export type Yoga = YogaServerInstance<Record<string, unknown>, Context>;
 
-export function buildYoga({ config, prisma, logger, metrics = createMetricsRegistry(), rateLimit, loaders }: YogaDeps): Yoga {
+export function buildYoga({
+  config,
+  prisma,
+  logger,
+  metrics = createMetricsRegistry(),
+  rateLimit,
+  loaders,
+  persistedQueries,
+}: YogaDeps): Yoga {
   return createYoga<Record<string, unknown>, Context>({
     schema,
     context: ({ request }) =>
@@ -56,6 +68,8 @@ export function buildYoga({ config, prisma, logger, metrics = createMetricsRegis
     graphiql: config.graphiql ? graphiqlOptions(config.demoToken) : false,
     renderGraphiQL: renderLocalGraphiQL,
     maxRequestBodySize: config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    // A JSON array body runs each operation through every limit, and counts each against the rate limit.
+    batching: (config.maxBatchOperations ?? DEFAULT_MAX_BATCH) > 0 ? { limit: config.maxBatchOperations ?? DEFAULT_MAX_BATCH } : false,
     // Errors that reach yoga's masking unmapped were raised before execution (the context, i.e.
     // authentication), so they fail the whole request.
     maskedErrors: { maskError: (error) => toPublicError(error, { failsRequest: true }).error },
@@ -71,6 +85,7 @@ export function buildYoga({ config, prisma, logger, metrics = createMetricsRegis
       useRequestId(),
       useVersionGate(config.minClientVersion),
       useRequestChecks(),
+      ...(persistedQueries ? [usePersistedQueries(persistedQueries)] : []),
       ...(rateLimit ? [rateLimit.plugin] : []),
       ...useObservability(logger, metrics),
       ...(config.graphiql ? [useGraphiQLAssets()] : []),

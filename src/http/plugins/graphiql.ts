@@ -24,10 +24,15 @@ const ASSETS: Record<string, string> = {
 const CDN_DIST = /https:\/\/unpkg\.com\/@graphql-yoga\/graphiql@[^/]+\/dist\//g;
 const EXTERNAL_FAVICON = /<link rel=icon href=https:[^>]*>/;
 
-/** Yoga's GraphiQL page, pointing at our copies of its assets. */
+/** Yoga's GraphiQL page, pointing at our copies of its assets (and with its loading text's title filled in). */
 export function renderLocalGraphiQL(options: GraphiQLOptions): string {
-  return renderGraphiQL(options).replace(CDN_DIST, GRAPHIQL_ASSETS_PATH).replace(EXTERNAL_FAVICON, '<link rel=icon href="data:,">');
+  return renderGraphiQL(options)
+    .replace(CDN_DIST, GRAPHIQL_ASSETS_PATH)
+    .replace(EXTERNAL_FAVICON, '<link rel=icon href="data:,">')
+    .replaceAll('__TITLE__', escapeHtml(options.title ?? 'GraphiQL'));
 }
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 const EXAMPLE_QUERY = `# Sessions you can see in the demo workspace, newest first.
 # Set the Authorization header below: {"Authorization": "Bearer <token>"}

@@ -67,24 +67,35 @@ export function createRateLimiter(options: {
   const verifiedTokens = new VerifiedTokens();
   let lastWarning = 0;
 
+  const spend = async (key: string, points: number) => {
+    try {
+      await limiter.consume(key, points);
+    } catch (rejection) {
+      if (rejection instanceof RateLimiterRes) {
+        const retryAfter = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+        throw new AppError('RATE_LIMITED', `Rate limit of ${perMinute} requests per minute exceeded; retry in ${retryAfter} s`, {
+          http: { status: 429, headers: { 'Retry-After': String(retryAfter) } },
+        });
+      }
+      if (Date.now() - lastWarning > WARN_EVERY_MS) {
+        lastWarning = Date.now();
+        logger.warn('rate limit store unavailable; serving without limits', errorFields(rejection));
+      }
+    }
+  };
+
   const plugin: Plugin = {
     // At request parsing, which only GraphQL requests reach: probes, metrics and the GraphiQL
-    // page are answered earlier and are not counted.
+    // page are answered earlier and are not counted. One point before the body is read (a body
+    // that does not parse costs one too), and one more per further operation of a batch.
     async onRequestParse({ request, serverContext }) {
-      try {
-        await limiter.consume(clientKey(request, remoteAddress(serverContext), verifiedTokens));
-      } catch (rejection) {
-        if (rejection instanceof RateLimiterRes) {
-          const retryAfter = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
-          throw new AppError('RATE_LIMITED', `Rate limit of ${perMinute} requests per minute exceeded; retry in ${retryAfter} s`, {
-            http: { status: 429, headers: { 'Retry-After': String(retryAfter) } },
-          });
-        }
-        if (Date.now() - lastWarning > WARN_EVERY_MS) {
-          lastWarning = Date.now();
-          logger.warn('rate limit store unavailable; serving without limits', errorFields(rejection));
-        }
-      }
+      const key = clientKey(request, remoteAddress(serverContext), verifiedTokens);
+      await spend(key, 1);
+      return {
+        onRequestParseDone: async ({ requestParserResult }) => {
+          if (Array.isArray(requestParserResult) && requestParserResult.length > 1) await spend(key, requestParserResult.length - 1);
+        },
+      };
     },
   };
   return {

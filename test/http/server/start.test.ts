@@ -50,6 +50,9 @@ describe('npm start on the embedded database (a newcomer\u2019s first run)', () 
         expect(page.status).toBe(200);
         const html = await page.text();
         expect(html).toMatch(/<title>Chat sessions API<\/title>/);
+        // What shows until GraphiQL has loaded names the API (yoga's page leaves a placeholder).
+        expect(html).toContain('Loading Chat sessions API');
+        expect(html).not.toContain('__TITLE__');
         expect(html).toContain('RecentSessions');
         // Served by us, not a CDN: the page names no external host and its assets load.
         expect(html).not.toMatch(/https?:\/\//);
