@@ -19,10 +19,24 @@ describe('configuration from the environment', () => {
       minClientVersion: undefined,
       limits: { maxDepth: 12, maxAliases: 15, maxTokens: 5000, maxDirectives: 20, maxNesting: 100, maxCost: 50_000 },
       maxBodyBytes: 10 * 1024 * 1024,
+      maxBatchOperations: 10,
+      persistedDocuments: undefined,
+      persistedDocumentsOnly: false,
       rateLimitPerMinute: 600,
       redisUrl: undefined,
       pool: { statementTimeoutMs: 10_000, connectTimeoutMs: 5_000, size: 10 },
     });
+  });
+
+  it('reads batching and persisted documents; the trusted-only switch needs a manifest', () => {
+    expect(loadConfig({ MAX_BATCH_OPERATIONS: '0' }).maxBatchOperations).toBe(0);
+    expect(loadConfig({ MAX_BATCH_OPERATIONS: '25' }).maxBatchOperations).toBe(25);
+    expect(() => loadConfig({ MAX_BATCH_OPERATIONS: '-1' })).toThrow(ConfigError);
+    expect(loadConfig({ PERSISTED_DOCUMENTS: 'x/manifest.json', PERSISTED_DOCUMENTS_ONLY: 'true' })).toMatchObject({
+      persistedDocuments: path.resolve('x/manifest.json'),
+      persistedDocumentsOnly: true,
+    });
+    expect(() => loadConfig({ PERSISTED_DOCUMENTS_ONLY: 'true' })).toThrow(/needs PERSISTED_DOCUMENTS/);
   });
 
   it('reads every variable, keeps memory:// as it is, and migrates PostgreSQL only when asked', () => {

@@ -69,6 +69,8 @@ export function buildYoga({
     renderGraphiQL: renderLocalGraphiQL,
     maxRequestBodySize: config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     // A JSON array body runs each operation through every limit, and counts each against the rate limit.
+    // Trusted documents are sent by `documentId` (GraphQL over HTTP's persisted documents).
+    extraParamNames: ['documentId'],
     batching: (config.maxBatchOperations ?? DEFAULT_MAX_BATCH) > 0 ? { limit: config.maxBatchOperations ?? DEFAULT_MAX_BATCH } : false,
     // Errors that reach yoga's masking unmapped were raised before execution (the context, i.e.
     // authentication), so they fail the whole request.

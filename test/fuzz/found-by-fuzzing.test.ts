@@ -171,4 +171,10 @@ describe('found by fuzzing', () => {
     const lists = `{ sessions(org: "o", workspace: "w", filter: { agents: ${'['.repeat(3000)}"a"${']'.repeat(3000)} }) { totalCount } }`;
     expect((await answer(post({ query: lists }))).status).toBe(400);
   });
+
+  it('an empty batch (a body of []) is BAD_REQUEST with HTTP 400, not an empty array', async () => {
+    const { status, body } = await answer({ ...post([]), payload: '[]' });
+    expect(status).toBe(400);
+    expect(body.errors?.[0]?.extensions.code).toBe('BAD_REQUEST');
+  });
 });

@@ -189,9 +189,25 @@ function readAnswer(request: RawRequest, response: RawResponse, problems: string
     problems.push('the body is not JSON');
     return {};
   }
+  // A batch (a JSON array body) is answered by an array of responses, one per operation, in order.
+  if (Array.isArray(body) && sentBatch(request)) {
+    if (response.status !== 200) problems.push(`HTTP ${response.status} for a batch that was answered`);
+    const results = body as unknown[];
+    for (const item of results) problems.push(...bodyProblems(item, request.payload));
+    const items = results.filter(isRecord) as GraphQLBody[];
+    return { data: items[0]?.data ?? null, errors: items.flatMap((item) => item.errors ?? []) };
+  }
   problems.push(...bodyProblems(body, request.payload));
   if (isRecord(body)) problems.push(...statusProblems(body, response));
   return body as GraphQLBody;
+}
+
+function sentBatch(request: RawRequest): boolean {
+  try {
+    return request.method === 'POST' && Array.isArray(JSON.parse(request.payload));
+  } catch {
+    return false;
+  }
 }
 
 export class ContractViolation extends Error {

@@ -2,6 +2,7 @@ import { print, type ExecutionResult } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { loadConfig } from '../../src/config.js';
 import type { LogFields, Logger } from '../../src/logger.js';
+import { memoryStore } from '../../src/http/plugins/persisted-queries.js';
 import { buildYoga, type Yoga } from '../../src/http/yoga.js';
 import { sharedTestDatabase, type TestDatabase } from './database.js';
 
@@ -73,6 +74,8 @@ export async function createTestServer(db?: TestDatabase): Promise<TestServer> {
   const yoga = buildYoga({
     config: { graphiql: true, introspection: true, demoToken: undefined, ...switches.config },
     loaders: switches.loaders,
+    // As startServer sets it up without Redis: automatic persisted queries in memory.
+    persistedQueries: { store: memoryStore() },
     prisma: database.database.prisma,
     logger,
   });

@@ -58,12 +58,18 @@ export function useRequestChecks(): Plugin {
       }
       const parse = requestParser;
       setRequestParser(async (incoming) => {
+        let parsed: Awaited<ReturnType<typeof parse>>;
         try {
-          return await parse(incoming);
+          parsed = await parse(incoming);
         } catch (error) {
           if (!(error instanceof SyntaxError)) throw error;
           throw new AppError('BAD_REQUEST', 'The "variables" and "extensions" parameters must be JSON', { http: { status: 400 } });
         }
+        // Yoga answers an empty batch with an empty array: no operation, and no error to say so.
+        if (Array.isArray(parsed) && parsed.length === 0) {
+          throw new AppError('BAD_REQUEST', 'A batch needs at least one operation', { http: { status: 400 } });
+        }
+        return parsed;
       });
     },
   };
