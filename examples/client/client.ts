@@ -100,6 +100,6 @@ if (isMain) {
   }
   const result = await demo(API_URL, API_TOKEN);
   process.stdout.write(
-    `${JSON.stringify({ session: result.detail!.id, lastSeq: result.appended.lastSeq, listed: result.list!.totalCount, models: result.facets!.models }, null, 2)}\n`,
+    `${JSON.stringify({ session: result.detail!.id, lastSeq: result.appended!.lastSeq, listed: result.list!.totalCount, models: result.facets!.models }, null, 2)}\n`,
   );
 }

@@ -26,11 +26,24 @@ export const builder = new SchemaBuilder<{
   // Federation goes last (it wraps what the others build).
   plugins: [RelayPlugin, PrismaPlugin, DirectivesPlugin, FederationPlugin],
   relay: {
-    // Sessions are addressed by their client UUID; no global Node ids.
+    // Node ids are the UUIDs themselves (schema/node.ts), so the plugin's global ids are not used.
     nodeQueryOptions: false,
     nodesQueryOptions: false,
-    nodesOnConnection: true,
+    nodesOnConnection: { description: 'The page’s sessions, as edges[].node without the cursors.' },
     cursorType: 'String',
+    pageInfoTypeOptions: { description: 'Where a page sits in its list (Relay’s PageInfo).' },
+    hasNextPageFieldOptions: { description: 'Whether sessions follow this page (known when paging forward).' },
+    hasPreviousPageFieldOptions: { description: 'Whether sessions precede this page (known when paging backward).' },
+    startCursorFieldOptions: { description: 'The cursor of the page’s first session; null when the page is empty.' },
+    endCursorFieldOptions: { description: 'The cursor of the page’s last session; null when the page is empty.' },
+    edgesFieldOptions: { description: 'The page’s sessions with their cursors.' },
+    pageInfoFieldOptions: { description: 'Where this page sits in the list.' },
+    cursorFieldOptions: { description: 'An opaque position in the list: pass it as after or before.' },
+    nodeFieldOptions: { description: 'The session.' },
+    firstArgOptions: { description: 'Page size, paging forward (0 to 100).' },
+    afterArgOptions: { description: 'A cursor: the page starts after it.' },
+    lastArgOptions: { description: 'Page size, paging backward (0 to 100).' },
+    beforeArgOptions: { description: 'A cursor: the page ends before it.' },
   },
   prisma: {
     client: (ctx) => ctx.prisma,
@@ -46,5 +59,5 @@ builder.addScalarType('DateTime', DateTimeResolver);
 builder.addScalarType('NonNegativeInt', NonNegativeIntScalar);
 builder.addScalarType('JSONObject', JSONObjectResolver);
 
-builder.queryType({});
-builder.mutationType({});
+builder.queryType({ description: 'Sessions, their transcripts and facets, the caller, and any object by id.' });
+builder.mutationType({ description: 'Changes to sessions and their transcripts.' });

@@ -191,9 +191,12 @@ const sessionArgs = builder.args((t) => ({
   id: t.string({ required: true, description: ID_OR_PREFIX }),
 }));
 
+// Mutation fields are nullable like query fields: a failed change is null with its error, not a
+// response without data (the convention graphql-eslint's require-nullable-result-in-root states).
 builder.mutationFields((t) => ({
   saveSession: t.field({
     type: SessionRef,
+    nullable: true,
     description:
       'Creates the session, owned by the caller. Saving an id you own again (same workspace) is a safe retry that updates messageCount, model, agent and title.',
     args: {
@@ -204,30 +207,35 @@ builder.mutationFields((t) => ({
   }),
   updateSession: t.field({
     type: SessionRef,
+    nullable: true,
     description: 'Partial update. Owners change their own sessions; an ADMIN also others’ WORKSPACE sessions. Frozen: CONFLICT.',
     args: { ...sessionArgs, input: t.arg({ type: UpdateSessionInputRef, required: true, description: 'What changes.' }) },
     resolve: inWorkspace((access, args, ctx) => updateSession(ctx.prisma, access, args.id, args.input)),
   }),
   archiveSession: t.field({
     type: SessionRef,
+    nullable: true,
     description: 'Hides the session from default lists. Idempotent and reversible (SES-ARC-002).',
     args: sessionArgs,
     resolve: inWorkspace((access, args, ctx) => setArchived(ctx.prisma, access, args.id, true)),
   }),
   unarchiveSession: t.field({
     type: SessionRef,
+    nullable: true,
     description: 'Undoes archiveSession. Idempotent.',
     args: sessionArgs,
     resolve: inWorkspace((access, args, ctx) => setArchived(ctx.prisma, access, args.id, false)),
   }),
   freezeSession: t.field({
     type: SessionRef,
+    nullable: true,
     description: 'Makes the session read-only for good: idempotent and terminal; frozenAt and frozenBy are set once.',
     args: sessionArgs,
     resolve: inWorkspace((access, args, ctx) => freezeSession(ctx.prisma, access, args.id)),
   }),
   deleteSession: t.field({
     type: DeleteSessionPayloadRef,
+    nullable: true,
     description: 'Deletes the session, its labels and its transcript. A frozen session is CONFLICT.',
     args: sessionArgs,
     resolve: inWorkspace((access, args, ctx) => deleteSession(ctx.prisma, access, args.id)),

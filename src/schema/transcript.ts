@@ -188,6 +188,7 @@ const AppendTranscriptPayloadRef = builder.objectRef<AppendResult>('AppendTransc
 builder.mutationField('appendTranscript', (t) =>
   t.field({
     type: AppendTranscriptPayloadRef,
+    nullable: true,
     description:
       'Appends a batch of messages in one transaction with consecutive seq numbers; idempotent on message id. Only the owner appends; frozen sessions are CONFLICT.',
     args: {

@@ -96,7 +96,7 @@ describe('visibility, roles and token kinds', () => {
     expect((await save(worker!.token, 'EVAL')).body.errors?.[0]?.extensions.code).toBe('FORBIDDEN');
     const evalSave = await save(service!.token, 'EVAL');
     expect(evalSave.body.errors).toBeUndefined();
-    expect(evalSave.body.data!.saveSession.origin).toBe('EVAL');
+    expect(evalSave.body.data!.saveSession!.origin).toBe('EVAL');
   });
 
   it('workload sessions are hidden from lists unless includeWorkloadSessions (SES-LST-009/015)', async () => {

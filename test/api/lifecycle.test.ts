@@ -71,11 +71,11 @@ describe('session lifecycle', () => {
         agent: null,
         labels: [{ key: 'env', values: ['dev', 'prod'] }],
       });
-      expect(Date.parse(cleared.body.data!.updateSession.updatedAt)).toBeGreaterThanOrEqual(
-        Date.parse(kept.body.data!.updateSession.updatedAt),
+      expect(Date.parse(cleared.body.data!.updateSession!.updatedAt)).toBeGreaterThanOrEqual(
+        Date.parse(kept.body.data!.updateSession!.updatedAt),
       );
       const emptied = await server.execute(UpdateSessionDocument, { ...ws(), id, input: { labels: [] } }, owner.token);
-      expect(emptied.body.data!.updateSession.labels).toEqual([]);
+      expect(emptied.body.data!.updateSession!.labels).toEqual([]);
     });
 
     it('model, visibility and labels cannot be null; invalid labels are BAD_USER_INPUT; nothing changes', async () => {
@@ -111,7 +111,7 @@ describe('session lifecycle', () => {
       const id = await create('PRIVATE');
       expect(await visibleTo(other, id)).toBe(false);
       const promoted = await server.execute(UpdateSessionDocument, { ...ws(), id, input: { visibility: 'WORKSPACE' } }, owner.token);
-      expect(promoted.body.data!.updateSession.visibility).toBe('WORKSPACE');
+      expect(promoted.body.data!.updateSession!.visibility).toBe('WORKSPACE');
       expect(await visibleTo(other, id)).toBe(true);
       await server.execute(UpdateSessionDocument, { ...ws(), id, input: { visibility: 'PRIVATE' } }, owner.token);
       expect(await visibleTo(other, id)).toBe(false);
@@ -131,17 +131,17 @@ describe('session lifecycle', () => {
       for (const response of denied) expect(codeOf(response)).toBe('FORBIDDEN');
 
       expect(
-        (await server.execute(UpdateSessionDocument, { ...ws(), id, input: { title: 'by admin' } }, admin.token)).body.data!.updateSession
+        (await server.execute(UpdateSessionDocument, { ...ws(), id, input: { title: 'by admin' } }, admin.token)).body.data!.updateSession!
           .title,
       ).toBe('by admin');
       expect(codeOf(await server.execute(UpdateSessionDocument, { ...ws(), id, input: { visibility: 'PRIVATE' } }, admin.token))).toBe(
         'FORBIDDEN',
       );
       expect(
-        (await server.execute(ArchiveSessionDocument, { ...ws(), id }, admin.token)).body.data!.archiveSession.archivedAt,
+        (await server.execute(ArchiveSessionDocument, { ...ws(), id }, admin.token)).body.data!.archiveSession!.archivedAt,
       ).not.toBeNull();
       expect(
-        (await server.execute(UnarchiveSessionDocument, { ...ws(), id }, admin.token)).body.data!.unarchiveSession.archivedAt,
+        (await server.execute(UnarchiveSessionDocument, { ...ws(), id }, admin.token)).body.data!.unarchiveSession!.archivedAt,
       ).toBeNull();
       // Writing the transcript stays with the owner.
       const append = await server.execute(
@@ -150,7 +150,7 @@ describe('session lifecycle', () => {
         admin.token,
       );
       expect(codeOf(append)).toBe('FORBIDDEN');
-      expect((await server.execute(DeleteSessionDocument, { ...ws(), id }, admin.token)).body.data!.deleteSession.deletedSessionId).toBe(
+      expect((await server.execute(DeleteSessionDocument, { ...ws(), id }, admin.token)).body.data!.deleteSession!.deletedSessionId).toBe(
         id,
       );
     });
@@ -196,29 +196,29 @@ describe('session lifecycle', () => {
   it('SES-ARC-002: archive is idempotent and reversible; archived sessions leave the default list', async () => {
     const id = await create();
     const first = await server.execute(ArchiveSessionDocument, { ...ws(), id }, owner.token);
-    const archivedAt = first.body.data!.archiveSession.archivedAt;
+    const archivedAt = first.body.data!.archiveSession!.archivedAt;
     expect(archivedAt).not.toBeNull();
     const again = await server.execute(ArchiveSessionDocument, { ...ws(), id }, owner.token);
-    expect(again.body.data!.archiveSession.archivedAt).toBe(archivedAt);
+    expect(again.body.data!.archiveSession!.archivedAt).toBe(archivedAt);
     const listed = await server.execute(ListSessionsDocument, { ...ws(), first: 100 }, owner.token);
     expect(listed.body.data!.sessions!.edges.map((e) => e.node.id)).not.toContain(id);
     const archivedList = await server.execute(ListSessionsDocument, { ...ws(), first: 100, filter: { archived: 'ARCHIVED' } }, owner.token);
     expect(archivedList.body.data!.sessions!.edges.map((e) => e.node.id)).toContain(id);
     expect(
-      (await server.execute(UnarchiveSessionDocument, { ...ws(), id }, owner.token)).body.data!.unarchiveSession.archivedAt,
+      (await server.execute(UnarchiveSessionDocument, { ...ws(), id }, owner.token)).body.data!.unarchiveSession!.archivedAt,
     ).toBeNull();
     expect(
-      (await server.execute(UnarchiveSessionDocument, { ...ws(), id }, owner.token)).body.data!.unarchiveSession.archivedAt,
+      (await server.execute(UnarchiveSessionDocument, { ...ws(), id }, owner.token)).body.data!.unarchiveSession!.archivedAt,
     ).toBeNull();
   });
 
   it('freeze is idempotent and terminal: set once, then updates and appends are CONFLICT; still readable', async () => {
     const id = await create();
     const first = (await server.execute(FreezeSessionDocument, { ...ws(), id }, owner.token)).body.data!.freezeSession;
-    expect(first.frozenAt).not.toBeNull();
-    expect(first.frozenBy).toBe(owner.userId);
+    expect(first!.frozenAt).not.toBeNull();
+    expect(first!.frozenBy).toBe(owner.userId);
     const second = (await server.execute(FreezeSessionDocument, { ...ws(), id }, admin.token)).body.data!.freezeSession;
-    expect({ frozenAt: second.frozenAt, frozenBy: second.frozenBy }).toEqual({ frozenAt: first.frozenAt, frozenBy: first.frozenBy });
+    expect({ frozenAt: second!.frozenAt, frozenBy: second!.frozenBy }).toEqual({ frozenAt: first!.frozenAt, frozenBy: first!.frozenBy });
 
     const update = await server.execute(UpdateSessionDocument, { ...ws(), id, input: { title: 'x' } }, owner.token);
     expect(update.body.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', status: 409, type: 'conflict_error' });
@@ -231,7 +231,7 @@ describe('session lifecycle', () => {
     expect(codeOf(await server.execute(DeleteSessionDocument, { ...ws(), id }, owner.token))).toBe('CONFLICT');
     // Archiving is independent of freezing.
     expect(
-      (await server.execute(ArchiveSessionDocument, { ...ws(), id }, owner.token)).body.data!.archiveSession.archivedAt,
+      (await server.execute(ArchiveSessionDocument, { ...ws(), id }, owner.token)).body.data!.archiveSession!.archivedAt,
     ).not.toBeNull();
     const read = await server.execute(GetSessionDocument, { ...ws(), id }, other.token);
     expect(read.body.data!.session!.title).toBe('title');
@@ -289,9 +289,9 @@ describe('session lifecycle', () => {
     for (const id of [a, b])
       await server.execute(SaveSessionDocument, { ...ws(), input: { id, model: 'm', visibility: 'WORKSPACE' } }, owner.token);
     const unique = await server.execute(ArchiveSessionDocument, { ...ws(), id: `${prefix}0` }, owner.token);
-    expect(unique.body.data!.archiveSession.id).toBe(a);
+    expect(unique.body.data!.archiveSession!.id).toBe(a);
     const dashed = await server.execute(UnarchiveSessionDocument, { ...ws(), id: a.slice(0, 13).toUpperCase() }, owner.token);
-    expect(dashed.body.data!.unarchiveSession.id).toBe(a);
+    expect(dashed.body.data!.unarchiveSession!.id).toBe(a);
     expect(codeOf(await server.execute(FreezeSessionDocument, { ...ws(), id: prefix }, owner.token))).toBe('BAD_REQUEST');
     expect(codeOf(await server.execute(DeleteSessionDocument, { ...ws(), id: randomHex(8) }, owner.token))).toBe('NOT_FOUND');
     const short = await server.execute(UpdateSessionDocument, { ...ws(), id: prefix.slice(0, 7), input: {} }, owner.token);

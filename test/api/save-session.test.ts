@@ -51,7 +51,7 @@ describe('saveSession', () => {
       lastMessageAt: null,
       labels: [],
     });
-    expect(Date.parse(session.createdAt)).not.toBeNaN();
+    expect(Date.parse(session!.createdAt)).not.toBeNaN();
     const row = await server.db.database.prisma.session.findUniqueOrThrow({ where: { id } });
     expect(row.workspaceId).toBe(tenant.workspaceId);
   });
@@ -131,7 +131,7 @@ describe('saveSession', () => {
       userId: alice.userId,
       labels: [{ key: 'k', values: ['v'] }],
     });
-    expect(Date.parse(retry.body.data!.saveSession.updatedAt)).toBeGreaterThanOrEqual(Date.parse(first.body.data!.saveSession.updatedAt));
+    expect(Date.parse(retry.body.data!.saveSession!.updatedAt)).toBeGreaterThanOrEqual(Date.parse(first.body.data!.saveSession!.updatedAt));
     expect(await server.db.database.prisma.session.count({ where: { id } })).toBe(1);
   });
 
@@ -187,7 +187,7 @@ describe('saveSession', () => {
         const frozen = await server.execute(FreezeSessionDocument, { ...ws(), id }, alice.token);
         const outcomes = await Promise.all(retries);
         const stored = await server.db.database.prisma.session.findUniqueOrThrow({ where: { id } });
-        expect(stored.title, `trial ${trial}`).toBe(frozen.body.data!.freezeSession.title);
+        expect(stored.title, `trial ${trial}`).toBe(frozen.body.data!.freezeSession!.title);
         // Each retry ran wholly before the freeze (and succeeded) or after it (CONFLICT).
         for (const outcome of outcomes) {
           if (outcome.body.errors) expect(outcome.body.errors[0]!.extensions.code).toBe('CONFLICT');
@@ -215,7 +215,7 @@ describe('saveSession', () => {
     expect(refused.body.errors?.[0]?.message).toMatch(/USER token cannot save or append to sessions of origin WORKER/);
     expect((await prisma.session.findUniqueOrThrow({ where: { id } })).model).toBe('m');
     const retried = await server.execute(SaveSessionDocument, { ...place, input: { id, model: 'changed' } }, worker.token);
-    expect(retried.body.data?.saveSession.model).toBe('changed');
+    expect(retried.body.data?.saveSession!.model).toBe('changed');
 
     const message = { input: { messages: [{ role: 'USER' as const, content: 'hi' }] } };
     const userAppend = await server.execute(AppendTranscriptDocument, { ...place, id, ...message }, userToken);
@@ -246,7 +246,7 @@ describe('saveSession', () => {
     );
     for (const response of responses) {
       expect(response.body.errors).toBeUndefined();
-      expect(response.body.data!.saveSession.id).toBe(id);
+      expect(response.body.data!.saveSession!.id).toBe(id);
     }
     const prisma = server.db.database.prisma;
     expect(await prisma.session.count({ where: { id } })).toBe(1);
@@ -257,7 +257,7 @@ describe('saveSession', () => {
     const alice = tenant.members[0]!;
     const id = randomUUID();
     const response = await server.execute(SaveSessionDocument, { ...ws(), input: { id: id.toUpperCase(), model: 'm' } }, alice.token);
-    expect(response.body.data!.saveSession.id).toBe(id);
+    expect(response.body.data!.saveSession!.id).toBe(id);
   });
 
   it('messageCount is coerced as GraphQL Int: 1e21, 2.5e21, a fraction or the string "5" are BAD_USER_INPUT, never stored', async () => {

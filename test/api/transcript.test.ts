@@ -41,10 +41,10 @@ describe('appendTranscript and Session.transcript', () => {
     ]);
     expect(response.body.errors).toBeUndefined();
     const payload = response.body.data!.appendTranscript;
-    expect(payload.lastSeq).toBe(4);
-    expect(payload.session.messageCount).toBe(4);
-    expect(payload.session.lastMessageAt).not.toBeNull();
-    expect(payload.session.usage).toMatchObject({
+    expect(payload!.lastSeq).toBe(4);
+    expect(payload!.session.messageCount).toBe(4);
+    expect(payload!.session.lastMessageAt).not.toBeNull();
+    expect(payload!.session.usage).toMatchObject({
       totalInputTokens: 120,
       totalTokens: 165,
       totalToolCallCount: 1,
@@ -82,13 +82,13 @@ describe('appendTranscript and Session.transcript', () => {
     ];
     const first = await append(id, batch);
     const again = await append(id, batch);
-    expect(again.body.data!.appendTranscript.lastSeq).toBe(first.body.data!.appendTranscript.lastSeq);
-    expect(again.body.data!.appendTranscript.session.messageCount).toBe(2);
+    expect(again.body.data!.appendTranscript!.lastSeq).toBe(first.body.data!.appendTranscript!.lastSeq);
+    expect(again.body.data!.appendTranscript!.session.messageCount).toBe(2);
     // A batch that overlaps: the known message is skipped, the new one gets the next seq.
     const overlap = await append(id, [batch[1]!, { id: randomUUID(), role: 'USER', content: 'three' }]);
-    expect(overlap.body.data!.appendTranscript.lastSeq).toBe(3);
-    expect(overlap.body.data!.appendTranscript.session.messageCount).toBe(3);
-    expect(overlap.body.data!.appendTranscript.session.usage!.totalInputTokens).toBe(5);
+    expect(overlap.body.data!.appendTranscript!.lastSeq).toBe(3);
+    expect(overlap.body.data!.appendTranscript!.session.messageCount).toBe(3);
+    expect(overlap.body.data!.appendTranscript!.session.usage!.totalInputTokens).toBe(5);
     expect(await server.db.database.prisma.sessionMessage.count({ where: { sessionId: id } })).toBe(3);
   });
 
@@ -154,24 +154,24 @@ describe('appendTranscript and Session.transcript', () => {
   it('SES-LST-011: previewText is the first user message, first 200 characters, set once', async () => {
     const id = await newSession();
     const first = await append(id, [{ role: 'SYSTEM', content: 'system prompt' }]);
-    expect(first.body.data!.appendTranscript.session.previewText).toBeNull();
+    expect(first.body.data!.appendTranscript!.session.previewText).toBeNull();
     const long = `${'🚀'.repeat(150)}${'x'.repeat(100)}`;
     const second = await append(id, [
       { role: 'ASSISTANT', content: 'hello' },
       { role: 'USER', content: long },
     ]);
-    const preview = second.body.data!.appendTranscript.session.previewText!;
+    const preview = second.body.data!.appendTranscript!.session.previewText!;
     expect(Array.from(preview)).toHaveLength(200);
     expect(preview).toBe(`${'🚀'.repeat(150)}${'x'.repeat(50)}`);
     const third = await append(id, [{ role: 'USER', content: 'a later question' }]);
-    expect(third.body.data!.appendTranscript.session.previewText).toBe(preview);
+    expect(third.body.data!.appendTranscript!.session.previewText).toBe(preview);
   });
 
   it('bumps a messageCount that saveSession set, and pages in seq order with hasMore', async () => {
     const id = await newSession(3);
     const messages: MessageInput[] = Array.from({ length: 25 }, (_, i) => ({ role: i % 2 ? 'ASSISTANT' : 'USER', content: `m${i + 1}` }));
     const appended = await append(id, messages);
-    expect(appended.body.data!.appendTranscript.session.messageCount).toBe(28);
+    expect(appended.body.data!.appendTranscript!.session.messageCount).toBe(28);
     const seen: number[] = [];
     let afterSeq: number | undefined;
     for (let guard = 0; guard < 10; guard += 1) {

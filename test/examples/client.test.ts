@@ -21,13 +21,13 @@ describe('the example client (examples/client) against a real server', () => {
 
   it('runs the UI flow with typed documents', async () => {
     const result = await demo(server.url, TOKEN);
-    expect(result.saved.title).toBe('Example client');
+    expect(result.saved!.title).toBe('Example client');
     expect(result.appended).toMatchObject({ lastSeq: 2, session: { messageCount: 2, previewText: 'How many sessions do I have?' } });
     expect(result.list!.totalCount).toBe(1);
-    expect(result.list!.nodes[0]).toMatchObject({ id: result.saved.id, usage: { totalTokens: 49, lastGenerationInputTokens: 42 } });
+    expect(result.list!.nodes[0]).toMatchObject({ id: result.saved!.id, usage: { totalTokens: 49, lastGenerationInputTokens: 42 } });
     expect(result.facets!.models).toEqual([{ value: 'gpt-4o', count: 1 }]);
     expect(result.detail!.transcript!.messages.map((m) => m.role)).toEqual(['USER', 'ASSISTANT']);
-    expect(result.archived.archivedAt).not.toBeNull();
+    expect(result.archived!.archivedAt).not.toBeNull();
   });
 
   it('turns the error envelope into a typed ApiError', async () => {

@@ -43,8 +43,10 @@ describe('schema.graphql', () => {
     for (const name of ['archiveSession', 'unarchiveSession', 'freezeSession', 'deleteSession']) {
       expect(args(mutation[name]!), name).toEqual(perSession);
     }
-    expect(String(mutation.deleteSession!.type)).toBe('DeleteSessionPayload!');
-    expect(String(mutation.appendTranscript!.type)).toBe('AppendTranscriptPayload!');
+    // Mutation fields are nullable too: a failed change is null with its error.
+    expect(String(mutation.saveSession!.type)).toBe('Session');
+    expect(String(mutation.deleteSession!.type)).toBe('DeleteSessionPayload');
+    expect(String(mutation.appendTranscript!.type)).toBe('AppendTranscriptPayload');
   });
 
   it('a schema built from the committed file is compatible with the running one', async () => {

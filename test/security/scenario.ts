@@ -324,7 +324,7 @@ export class ScenarioRunner {
       context,
       () => this.send(SaveSessionDocument, { org: place.org, workspace: place.workspace, input }, caller),
       (data) => {
-        expect(data.saveSession.id, context).toBe(id);
+        expect(data.saveSession!.id, context).toBe(id);
         if (!isDenied(expected)) this.apply(id, expected.ok);
       },
     );
@@ -355,7 +355,7 @@ export class ScenarioRunner {
         () => this.send(UpdateSessionDocument, { ...at, input }, caller),
         (data) => {
           if (isDenied(expected)) return;
-          expect(data.updateSession.id, context).toBe(expected.ok.id);
+          expect(data.updateSession!.id, context).toBe(expected.ok.id);
           this.apply(expected.ok.id, expected.ok);
         },
       );
@@ -375,8 +375,8 @@ export class ScenarioRunner {
         () => this.send(AppendTranscriptDocument, { ...at, input: { messages } }, caller),
         (data) => {
           if (isDenied(expected)) return;
-          expect(data.appendTranscript.session.id, context).toBe(expected.ok.id);
-          expect(data.appendTranscript.lastSeq, `${context}: lastSeq`).toBe(
+          expect(data.appendTranscript!.session.id, context).toBe(expected.ok.id);
+          expect(data.appendTranscript!.lastSeq, `${context}: lastSeq`).toBe(
             Math.max(...messageIds.map((m) => expected.ok.messageIds.indexOf(m) + 1)),
           );
           this.apply(expected.ok.id, expected.ok);
@@ -387,7 +387,7 @@ export class ScenarioRunner {
     const expected = expectLifecycle(this.model, caller, place.org, place.workspace, id, action.op);
     this.tally.record(`${action.op}Session`, expected);
     const field = `${action.op}Session`;
-    const request = (): Promise<Response<Record<string, { id?: string; deletedSessionId?: string }>>> => {
+    const request = (): Promise<Response<Record<string, { id?: string; deletedSessionId?: string } | null>>> => {
       switch (action.op) {
         case 'archive':
           return this.send(ArchiveSessionDocument, at, caller);
