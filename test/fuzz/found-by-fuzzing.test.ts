@@ -172,9 +172,11 @@ describe('found by fuzzing', () => {
     expect((await answer(post({ query: lists }))).status).toBe(400);
   });
 
-  it('an empty batch (a body of []) is BAD_REQUEST with HTTP 400, not an empty array', async () => {
-    const { status, body } = await answer({ ...post([]), payload: '[]' });
-    expect(status).toBe(400);
-    expect(body.errors?.[0]?.extensions.code).toBe('BAD_REQUEST');
+  it('an empty batch, or a batch item that is no object, is BAD_REQUEST with HTTP 400 (not [] or a 500)', async () => {
+    for (const payload of ['[]', '[null]', '[1, {"query": "{ __typename }"}]', '[[]]']) {
+      const { status, body } = await answer({ ...post([]), payload });
+      expect(status, payload).toBe(400);
+      expect(body.errors?.[0]?.extensions.code, payload).toBe('BAD_REQUEST');
+    }
   });
 });

@@ -65,9 +65,13 @@ export function useRequestChecks(): Plugin {
           if (!(error instanceof SyntaxError)) throw error;
           throw new AppError('BAD_REQUEST', 'The "variables" and "extensions" parameters must be JSON', { http: { status: 400 } });
         }
-        // Yoga answers an empty batch with an empty array: no operation, and no error to say so.
-        if (Array.isArray(parsed) && parsed.length === 0) {
-          throw new AppError('BAD_REQUEST', 'A batch needs at least one operation', { http: { status: 400 } });
+        // Yoga answers an empty batch with an empty array (no operation, no error to say so), and
+        // fails on an item that is no object as on a bug: both are the client's mistake.
+        if (Array.isArray(parsed)) {
+          if (parsed.length === 0) throw new AppError('BAD_REQUEST', 'A batch needs at least one operation', { http: { status: 400 } });
+          if (parsed.some((item: unknown) => typeof item !== 'object' || item === null || Array.isArray(item))) {
+            throw new AppError('BAD_REQUEST', 'Each operation of a batch must be an object with a query', { http: { status: 400 } });
+          }
         }
         return parsed;
       });
