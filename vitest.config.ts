@@ -25,5 +25,12 @@ export default defineConfig({
     // Files in a worker share its modules, so its database is opened and migrated once (tests
     // isolate by data: each makes its own tenant); a fresh module graph per file cost 2-4 s each.
     isolate: false,
+    tags: [
+      {
+        name: 'embedded-only',
+        description:
+          'Starts `npm start` or the CLI on the embedded database whatever TEST_DATABASE_URL says; the PostgreSQL run in CI leaves it out rather than run it twice.',
+      },
+    ],
   },
 });

@@ -87,6 +87,7 @@ describe('admin CLI (npm run admin)', () => {
 
   it(
     'bad usage exits with code 2 and says what is wrong, without touching the database',
+    { tags: ['embedded-only'], timeout: PROCESS_TEST_TIMEOUT },
     async () => {
       const env = { DATABASE_URL: '', DATA_DIR: path.join(dataDir, 'never-created') };
       const missing = await runTs('src/admin/cli.ts', ['bootstrap', '--org', 'acme'], env);
@@ -106,6 +107,5 @@ describe('admin CLI (npm run admin)', () => {
       expect(badSlug.code).toBe(1);
       expect(badSlug.stderr).toMatch(/--org must match/);
     },
-    PROCESS_TEST_TIMEOUT,
   );
 });

@@ -138,6 +138,7 @@ describe('rate limiting', () => {
 
   it(
     'with REDIS_URL two server processes draw from one budget per token and one per address; bogus tokens get no Redis key',
+    { tags: ['embedded-only'], timeout: PROCESS_TEST_TIMEOUT },
     async () => {
       const token = newToken();
       const from = newAddress();
@@ -173,7 +174,6 @@ describe('rate limiting', () => {
         await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
       }
     },
-    PROCESS_TEST_TIMEOUT,
   );
 
   it(

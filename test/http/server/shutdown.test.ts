@@ -9,7 +9,7 @@ import { startTs } from '../../support/process.js';
 const TOKEN = 'cst_shutdown-test-demo-token';
 const PROCESS_TEST_TIMEOUT = 180_000;
 
-describe('graceful shutdown', () => {
+describe('graceful shutdown', { tags: ['embedded-only'] }, () => {
   let dataDir: string;
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'cs-shutdown-'));

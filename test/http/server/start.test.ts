@@ -20,20 +20,21 @@ async function graphql(url: string, query: string, token?: string) {
 // Each child process starts tsx and opens its own database: slow on a loaded 2-core machine.
 const PROCESS_TEST_TIMEOUT = 180_000;
 
-describe('npm start on the embedded database (a newcomer\u2019s first run)', () => {
-  let dataDir: string;
-  beforeAll(async () => {
-    dataDir = await mkdtemp(path.join(tmpdir(), 'cs-start-'));
-  });
-  afterAll(async () => {
-    await rm(dataDir, { recursive: true, force: true });
-  });
+describe(
+  'npm start on the embedded database (a newcomer\u2019s first run)',
+  { tags: ['embedded-only'], timeout: PROCESS_TEST_TIMEOUT },
+  () => {
+    let dataDir: string;
+    beforeAll(async () => {
+      dataDir = await mkdtemp(path.join(tmpdir(), 'cs-start-'));
+    });
+    afterAll(async () => {
+      await rm(dataDir, { recursive: true, force: true });
+    });
 
-  const env = () => ({ DATABASE_URL: '', DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', DEMO_TOKEN, LOG_LEVEL: 'info' });
+    const env = () => ({ DATABASE_URL: '', DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', DEMO_TOKEN, LOG_LEVEL: 'info' });
 
-  it(
-    'migrates, seeds the demo tenant, serves /graphql, GraphiQL, /health and /ready, and stops on SIGTERM',
-    async () => {
+    it('migrates, seeds the demo tenant, serves /graphql, GraphiQL, /health and /ready, and stops on SIGTERM', async () => {
       const server = startTs('src/main.ts', env());
       try {
         const [, url] = await server.waitFor(/GraphQL API and GraphiQL at (http:\/\/\S+)/);
@@ -84,36 +85,35 @@ describe('npm start on the embedded database (a newcomer\u2019s first run)', () 
       } finally {
         expect(await server.stop()).toBe(0);
       }
-    },
-    PROCESS_TEST_TIMEOUT,
-  );
+    });
 
-  it(
-    'a second start keeps the data and does not seed again',
-    async () => {
-      const server = startTs('src/main.ts', { ...env(), DEMO_TOKEN: '' });
-      try {
-        const [, url] = await server.waitFor(/GraphQL API and GraphiQL at (http:\/\/\S+)/);
-        expect(server.output()).not.toContain('Demo token');
-        const got = await graphql(url!, '{ session(org: "demo", workspace: "main", id: "0b7e1f7c") { model } }', DEMO_TOKEN);
-        expect(got.body.data).toEqual({ session: { model: 'demo-model' } });
-      } finally {
-        expect(await server.stop()).toBe(0);
-      }
-    },
-    PROCESS_TEST_TIMEOUT,
-  );
+    it(
+      'a second start keeps the data and does not seed again',
+      async () => {
+        const server = startTs('src/main.ts', { ...env(), DEMO_TOKEN: '' });
+        try {
+          const [, url] = await server.waitFor(/GraphQL API and GraphiQL at (http:\/\/\S+)/);
+          expect(server.output()).not.toContain('Demo token');
+          const got = await graphql(url!, '{ session(org: "demo", workspace: "main", id: "0b7e1f7c") { model } }', DEMO_TOKEN);
+          expect(got.body.data).toEqual({ session: { model: 'demo-model' } });
+        } finally {
+          expect(await server.stop()).toBe(0);
+        }
+      },
+      PROCESS_TEST_TIMEOUT,
+    );
 
-  it(
-    'a bad setting stops the start with a clear message',
-    async () => {
-      const server = startTs('src/main.ts', { ...env(), PORT: 'eighty' });
-      expect(await server.exited).toBe(1);
-      expect(server.output()).toMatch(/Configuration error: PORT must be a port number \(0-65535\), got "eighty"/);
-    },
-    PROCESS_TEST_TIMEOUT,
-  );
-});
+    it(
+      'a bad setting stops the start with a clear message',
+      async () => {
+        const server = startTs('src/main.ts', { ...env(), PORT: 'eighty' });
+        expect(await server.exited).toBe(1);
+        expect(server.output()).toMatch(/Configuration error: PORT must be a port number \(0-65535\), got "eighty"/);
+      },
+      PROCESS_TEST_TIMEOUT,
+    );
+  },
+);
 
 describe('DEMO_TOKEN on an embedded database that already has data', () => {
   const token = 'cst_demo-token-added-to-an-existing-database';
@@ -143,6 +143,7 @@ describe('DEMO_TOKEN on an embedded database that already has data', () => {
 
   it(
     'adds the demo tenant and the token, shows it once and pre-fills GraphiQL with it',
+    { tags: ['embedded-only'], timeout: PROCESS_TEST_TIMEOUT },
     async () => {
       const server = startTs('src/main.ts', env());
       try {
@@ -156,11 +157,11 @@ describe('DEMO_TOKEN on an embedded database that already has data', () => {
         expect(await server.stop()).toBe(0);
       }
     },
-    PROCESS_TEST_TIMEOUT,
   );
 
   it(
     'a stored, working DEMO_TOKEN is left as it is: not shown again, still offered',
+    { tags: ['embedded-only'], timeout: PROCESS_TEST_TIMEOUT },
     async () => {
       const server = startTs('src/main.ts', env());
       try {
@@ -174,11 +175,11 @@ describe('DEMO_TOKEN on an embedded database that already has data', () => {
         expect(await server.stop()).toBe(0);
       }
     },
-    PROCESS_TEST_TIMEOUT,
   );
 
   it(
     'a revoked DEMO_TOKEN stays revoked: a warning, and GraphiQL gets the placeholder',
+    { tags: ['embedded-only'], timeout: PROCESS_TEST_TIMEOUT },
     async () => {
       const revoked = await runTs('src/admin/cli.ts', ['revoke-token', '--token', token], {
         DATABASE_URL: '',
@@ -205,7 +206,6 @@ describe('DEMO_TOKEN on an embedded database that already has data', () => {
         expect(await server.stop()).toBe(0);
       }
     },
-    PROCESS_TEST_TIMEOUT,
   );
 
   it('the states, on either database: missing pieces added once, an expired token unusable, no token and data = nothing', async () => {
