@@ -5,25 +5,35 @@ import { startServer, type ServerOptions } from './server.js';
 async function run(options: ServerOptions): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const server = await startServer(config, logger, options);
-  logger.info('server listening', { url: server.url, database: server.database.mode });
-  process.stdout.write(`GraphQL API and GraphiQL at ${server.url}\n`);
+  const started = startServer(config, logger, options);
 
   let stopping = false;
+  // A stop asked for while the server starts waits for the start to finish (killing the process in
+  // the middle of a migration could leave the embedded database half-written). If the start
+  // fails, serve() reports it and exits.
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info('shutting down', { signal });
-    server.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error('shutdown failed', errorFields(error));
-        process.exit(1);
+    started.then(
+      async (server) => {
+        logger.info('shutting down', { signal });
+        try {
+          await server.close();
+          process.exit(0);
+        } catch (error) {
+          logger.error('shutdown failed', errorFields(error));
+          process.exit(1);
+        }
       },
+      () => undefined,
     );
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+
+  const server = await started;
+  logger.info('server listening', { url: server.url, database: server.database.mode });
+  process.stdout.write(`GraphQL API and GraphiQL at ${server.url}\n`);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { expect } from 'vitest';
 
 export interface Finished {
   code: number | null;
@@ -18,6 +19,12 @@ export function runTs(entry: string, args: string[], env: Record<string, string 
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/**
+ * Starting the server migrates and seeds the embedded database: bounded work, but a loaded 2-core
+ * machine has taken over a minute for it, so the wait is generous (a test's own timeout is longer).
+ */
+const START_TIMEOUT_MS = 150_000;
 
 export interface Started {
   child: ChildProcess;
@@ -45,7 +52,7 @@ export function startTs(entry: string, env: Record<string, string | undefined>):
     child,
     output: () => output,
     exited,
-    waitFor: (pattern, timeoutMs = 60_000) =>
+    waitFor: (pattern, timeoutMs = START_TIMEOUT_MS) =>
       new Promise((resolve, reject) => {
         const check = () => {
           const match = pattern.exec(output);
@@ -74,4 +81,22 @@ export function startTs(entry: string, env: Record<string, string | undefined>):
       return exited;
     },
   };
+}
+
+/**
+ * Runs `body` while the processes run, then stops them with SIGTERM. A failure of the body is
+ * reported as it is (the processes are stopped without judging their exit); otherwise each must
+ * exit with code 0, as a graceful stop does.
+ */
+export async function whileRunning<T>(started: Started | Started[], body: () => Promise<T>): Promise<T> {
+  const all = Array.isArray(started) ? started : [started];
+  let result: T;
+  try {
+    result = await body();
+  } catch (error) {
+    await Promise.all(all.map((one) => one.stop()));
+    throw error;
+  }
+  for (const one of all) expect(await one.stop(), `exit code of a graceful stop; output:\n${one.output()}`).toBe(0);
+  return result;
 }

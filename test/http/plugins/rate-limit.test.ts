@@ -12,7 +12,7 @@ import { hashToken } from '../../../src/auth/tokens.js';
 import { VerifiedTokens } from '../../../src/auth/verified-tokens.js';
 import { loadConfig } from '../../../src/config.js';
 import { memoryLogger } from '../../support/server.js';
-import { startTs } from '../../support/process.js';
+import { startTs, whileRunning } from '../../support/process.js';
 
 const PROCESS_TEST_TIMEOUT = 180_000;
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -156,21 +156,22 @@ describe('rate limiting', () => {
       );
       const redis = new Redis(REDIS_URL);
       try {
-        const urls = await Promise.all(
-          servers.map(async (s) => ((await s.waitFor(/GraphQL API and GraphiQL at (http:\/\/\S+)/)) as unknown as [string, string])[1]),
-        );
-        // On each instance the token's first request spends the (shared) address budget, then the
-        // (shared) token budget: 7 on the first instance, 3 more on the second.
-        expect(await statuses(8, () => ask(urls[0]!, from, token))).toEqual(Array(8).fill(200));
-        expect(await statuses(8, () => ask(urls[1]!, from, token))).toEqual([200, 200, 200, 200, ...Array(4).fill(429)]);
-        // Bogus tokens, to both instances: the 8 requests left of the address budget, then 429.
-        const bogus = Array.from({ length: 12 }, () => newToken());
-        expect(await statuses(12, (i) => ask(urls[i % 2]!, from, bogus[i]))).toEqual([...Array(8).fill(401), ...Array(4).fill(429)]);
-        for (const t of bogus) expect(await redis.exists(`cs-rate:t:${hashToken(t).slice(0, 32)}`)).toBe(0);
-        expect(await redis.exists(`cs-rate:t:${hashToken(token).slice(0, 32)}`)).toBe(1);
+        await whileRunning(servers, async () => {
+          const urls = await Promise.all(
+            servers.map(async (s) => ((await s.waitFor(/GraphQL API and GraphiQL at (http:\/\/\S+)/)) as unknown as [string, string])[1]),
+          );
+          // On each instance the token's first request spends the (shared) address budget, then the
+          // (shared) token budget: 7 on the first instance, 3 more on the second.
+          expect(await statuses(8, () => ask(urls[0]!, from, token))).toEqual(Array(8).fill(200));
+          expect(await statuses(8, () => ask(urls[1]!, from, token))).toEqual([200, 200, 200, 200, ...Array(4).fill(429)]);
+          // Bogus tokens, to both instances: the 8 requests left of the address budget, then 429.
+          const bogus = Array.from({ length: 12 }, () => newToken());
+          expect(await statuses(12, (i) => ask(urls[i % 2]!, from, bogus[i]))).toEqual([...Array(8).fill(401), ...Array(4).fill(429)]);
+          for (const t of bogus) expect(await redis.exists(`cs-rate:t:${hashToken(t).slice(0, 32)}`)).toBe(0);
+          expect(await redis.exists(`cs-rate:t:${hashToken(token).slice(0, 32)}`)).toBe(1);
+        });
       } finally {
         redis.disconnect();
-        for (const server of servers) expect(await server.stop()).toBe(0);
         await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
       }
     },

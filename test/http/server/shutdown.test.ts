@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTs } from '../../support/process.js';
+import { startTs, whileRunning } from '../../support/process.js';
 
 const TOKEN = 'cst_shutdown-test-demo-token';
 const PROCESS_TEST_TIMEOUT = 180_000;
@@ -70,7 +70,7 @@ describe('graceful shutdown', { tags: ['embedded-only'] }, () => {
 
       // The mutation is durable: a new process on the same data folder finds it.
       const again = startTs('src/main.ts', { ...env, DEMO_TOKEN: '' });
-      try {
+      await whileRunning(again, async () => {
         const [, url2] = (await again.waitFor(/GraphQL API and GraphiQL at (http:\/\/\S+)/)) as unknown as [string, string];
         const found = await fetch(url2, {
           method: 'POST',
@@ -78,9 +78,7 @@ describe('graceful shutdown', { tags: ['embedded-only'] }, () => {
           body: JSON.stringify({ query: `{ session(org: "demo", workspace: "main", id: "${id}") { model } }` }),
         });
         expect(await found.json()).toEqual({ data: { session: { model: 'in-flight' } } });
-      } finally {
-        expect(await again.stop()).toBe(0);
-      }
+      });
     },
     PROCESS_TEST_TIMEOUT,
   );

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrap, seedDemoTenant } from '../../../src/admin/provision.js';
 import { openTestDatabase, withFreshDatabase } from '../../support/database.js';
-import { runTs, startTs } from '../../support/process.js';
+import { runTs, startTs, whileRunning } from '../../support/process.js';
 
 const DEMO_TOKEN = 'cst_demo-token-for-the-start-test';
 
@@ -36,7 +36,7 @@ describe(
 
     it('migrates, seeds the demo tenant, serves /graphql, GraphiQL, /health and /ready, and stops on SIGTERM', async () => {
       const server = startTs('src/main.ts', env());
-      try {
+      await whileRunning(server, async () => {
         const [, url] = await server.waitFor(/GraphQL API and GraphiQL at (http:\/\/\S+)/);
         expect(server.output()).toContain(`Demo token (keep it; it is shown only now): ${DEMO_TOKEN}`);
         const base = new URL(url!);
@@ -82,23 +82,19 @@ describe(
           .filter((line) => line.startsWith('{'));
         expect(log.length).toBeGreaterThan(0);
         for (const line of log) expect(() => JSON.parse(line) as unknown).not.toThrow();
-      } finally {
-        expect(await server.stop()).toBe(0);
-      }
+      });
     });
 
     it(
       'a second start keeps the data and does not seed again',
       async () => {
         const server = startTs('src/main.ts', { ...env(), DEMO_TOKEN: '' });
-        try {
+        await whileRunning(server, async () => {
           const [, url] = await server.waitFor(/GraphQL API and GraphiQL at (http:\/\/\S+)/);
           expect(server.output()).not.toContain('Demo token');
           const got = await graphql(url!, '{ session(org: "demo", workspace: "main", id: "0b7e1f7c") { model } }', DEMO_TOKEN);
           expect(got.body.data).toEqual({ session: { model: 'demo-model' } });
-        } finally {
-          expect(await server.stop()).toBe(0);
-        }
+        });
       },
       PROCESS_TEST_TIMEOUT,
     );
@@ -146,16 +142,14 @@ describe('DEMO_TOKEN on an embedded database that already has data', () => {
     { tags: ['embedded-only'], timeout: PROCESS_TEST_TIMEOUT },
     async () => {
       const server = startTs('src/main.ts', env());
-      try {
+      await whileRunning(server, async () => {
         const [, url] = await server.waitFor(/GraphQL API and GraphiQL at (http:\/\/\S+)/);
         expect(server.output()).toContain(`Demo token (keep it; it is shown only now): ${token}`);
         expect((await graphql(url!, viewer, token)).body.data).toEqual({
           viewer: { user: { email: 'demo@example.com' }, memberships: [{ org: 'demo', workspace: 'main', role: 'ADMIN' }] },
         });
         expect(await graphiqlPage(url!)).toContain(`Bearer ${token}`);
-      } finally {
-        expect(await server.stop()).toBe(0);
-      }
+      });
     },
   );
 
@@ -164,16 +158,14 @@ describe('DEMO_TOKEN on an embedded database that already has data', () => {
     { tags: ['embedded-only'], timeout: PROCESS_TEST_TIMEOUT },
     async () => {
       const server = startTs('src/main.ts', env());
-      try {
+      await whileRunning(server, async () => {
         const [, url] = await server.waitFor(/GraphQL API and GraphiQL at (http:\/\/\S+)/);
         expect(server.output()).not.toContain('Demo token');
         expect((await graphql(url!, '{ viewer { user { email } } }', token)).body.data).toEqual({
           viewer: { user: { email: 'demo@example.com' } },
         });
         expect(await graphiqlPage(url!)).toContain(`Bearer ${token}`);
-      } finally {
-        expect(await server.stop()).toBe(0);
-      }
+      });
     },
   );
 
@@ -188,7 +180,7 @@ describe('DEMO_TOKEN on an embedded database that already has data', () => {
       });
       expect(JSON.parse(revoked.stdout)).toEqual({ revoked: true });
       const server = startTs('src/main.ts', env());
-      try {
+      await whileRunning(server, async () => {
         const [, url] = await server.waitFor(/GraphQL API and GraphiQL at (http:\/\/\S+)/);
         const warnings = server
           .output()
@@ -202,9 +194,7 @@ describe('DEMO_TOKEN on an embedded database that already has data', () => {
         const page = await graphiqlPage(url!);
         expect(page).not.toContain(token);
         expect(page).toContain(PLACEHOLDER);
-      } finally {
-        expect(await server.stop()).toBe(0);
-      }
+      });
     },
   );
 
