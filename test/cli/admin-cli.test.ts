@@ -7,9 +7,9 @@ import { ViewerDocument } from '../generated/graphql.js';
 import { withFreshDatabase } from '../support/database.js';
 import { runTs } from '../support/process.js';
 import { createTestServer } from '../support/server.js';
+import { PROCESS_TEST_MS } from '../support/budget.js';
 
 // Each child process starts tsx and opens its own database: slow on a loaded 2-core machine.
-const PROCESS_TEST_TIMEOUT = 180_000;
 
 describe('admin CLI (npm run admin)', () => {
   let dataDir: string;
@@ -82,12 +82,12 @@ describe('admin CLI (npm run admin)', () => {
         }
       });
     },
-    PROCESS_TEST_TIMEOUT,
+    PROCESS_TEST_MS,
   );
 
   it(
     'bad usage exits with code 2 and says what is wrong, without touching the database',
-    { tags: ['embedded-only'], timeout: PROCESS_TEST_TIMEOUT },
+    { tags: ['embedded-only'], timeout: PROCESS_TEST_MS },
     async () => {
       const env = { DATABASE_URL: '', DATA_DIR: path.join(dataDir, 'never-created') };
       const missing = await runTs('src/admin/cli.ts', ['bootstrap', '--org', 'acme'], env);

@@ -7,6 +7,7 @@ import { DatabaseInUseError, openDatabase } from '../../src/db/client.js';
 import { applyMigrations, MigrationError, readMigrations } from '../../src/db/migrate.js';
 import { withFreshDatabase } from '../support/database.js';
 import { runTs } from '../support/process.js';
+import { PROCESS_TEST_MS } from '../support/budget.js';
 
 function runMigrateProcess(env: Record<string, string>) {
   return runTs('scripts/migrate.ts', [], env);
@@ -20,7 +21,6 @@ interface BookkeepingRow {
 }
 
 // Each child process starts tsx and opens its own database: slow on a loaded 2-core machine.
-const PROCESS_TEST_TIMEOUT = 180_000;
 
 describe('migrations', () => {
   it('apply in order, are recorded like prisma migrate deploy, and a second run applies nothing', async () => {
@@ -108,7 +108,7 @@ describe('migrations', () => {
         await rm(dataDir, { recursive: true, force: true });
       }
     },
-    PROCESS_TEST_TIMEOUT,
+    PROCESS_TEST_MS,
   );
 
   it('embedded: a second process cannot open a data folder in use', async () => {

@@ -12,9 +12,9 @@ import { runTs } from '../support/process.js';
 import { seededRandom } from '../support/random.js';
 import { createTestServer } from '../support/server.js';
 import { createTenant } from '../support/tenant.js';
+import { PROCESS_TEST_MS } from '../support/budget.js';
 
 // The load script starts tsx, a database and the server as a child: slow on a loaded 2-core machine.
-const PROCESS_TEST_TIMEOUT = 180_000;
 
 describe('npm run load', () => {
   it(
@@ -48,7 +48,7 @@ describe('npm run load', () => {
       expect(report.passed).toBe(true);
       expect(run.stderr).toMatch(/load: stopping the server \(SIGTERM\)/);
     },
-    PROCESS_TEST_TIMEOUT,
+    PROCESS_TEST_MS,
   );
 
   it(
@@ -59,7 +59,7 @@ describe('npm run load', () => {
       expect(run.stderr).toMatch(/--database-url must point at this machine/);
       expect(run.stdout).toBe('');
     },
-    PROCESS_TEST_TIMEOUT,
+    PROCESS_TEST_MS,
   );
 });
 

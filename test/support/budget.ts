@@ -11,3 +11,10 @@ export const REQUEST_MS = 2_000;
 export function budget(requests: number, setupMs = 60_000): number {
   return setupMs + requests * REQUEST_MS;
 }
+
+/**
+ * A test that starts the server or the CLI as a process: the start migrates and seeds the embedded
+ * database (up to START_TIMEOUT_MS in test/support/process.ts on a loaded machine), then the test's
+ * own few requests.
+ */
+export const PROCESS_TEST_MS = 180_000;

@@ -13,8 +13,8 @@ import { VerifiedTokens } from '../../../src/auth/verified-tokens.js';
 import { loadConfig } from '../../../src/config.js';
 import { memoryLogger } from '../../support/server.js';
 import { startTs, whileRunning } from '../../support/process.js';
+import { PROCESS_TEST_MS } from '../../support/budget.js';
 
-const PROCESS_TEST_TIMEOUT = 180_000;
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const newToken = () => `cst_rate-${randomBytes(8).toString('hex')}`;
 
@@ -138,7 +138,7 @@ describe('rate limiting', () => {
 
   it(
     'with REDIS_URL two server processes draw from one budget per token and one per address; bogus tokens get no Redis key',
-    { tags: ['embedded-only'], timeout: PROCESS_TEST_TIMEOUT },
+    { tags: ['embedded-only'], timeout: PROCESS_TEST_MS },
     async () => {
       const token = newToken();
       const from = newAddress();
@@ -226,7 +226,7 @@ describe('rate limiting', () => {
         await stopRedis(redis);
       }
     },
-    PROCESS_TEST_TIMEOUT,
+    PROCESS_TEST_MS,
   );
 
   it('if Redis is unreachable, requests are served (fail open) and the outage is logged', async () => {

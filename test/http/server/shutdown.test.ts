@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTs, whileRunning } from '../../support/process.js';
+import { PROCESS_TEST_MS } from '../../support/budget.js';
 
 const TOKEN = 'cst_shutdown-test-demo-token';
-const PROCESS_TEST_TIMEOUT = 180_000;
 
 describe('graceful shutdown', { tags: ['embedded-only'] }, () => {
   let dataDir: string;
@@ -80,6 +80,6 @@ describe('graceful shutdown', { tags: ['embedded-only'] }, () => {
         expect(await found.json()).toEqual({ data: { session: { model: 'in-flight' } } });
       });
     },
-    PROCESS_TEST_TIMEOUT,
+    PROCESS_TEST_MS,
   );
 });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrap, seedDemoTenant } from '../../../src/admin/provision.js';
 import { openTestDatabase, withFreshDatabase } from '../../support/database.js';
 import { runTs, startTs, whileRunning } from '../../support/process.js';
+import { PROCESS_TEST_MS } from '../../support/budget.js';
 
 const DEMO_TOKEN = 'cst_demo-token-for-the-start-test';
 
@@ -18,98 +19,93 @@ async function graphql(url: string, query: string, token?: string) {
 }
 
 // Each child process starts tsx and opens its own database: slow on a loaded 2-core machine.
-const PROCESS_TEST_TIMEOUT = 180_000;
 
-describe(
-  'npm start on the embedded database (a newcomer\u2019s first run)',
-  { tags: ['embedded-only'], timeout: PROCESS_TEST_TIMEOUT },
-  () => {
-    let dataDir: string;
-    beforeAll(async () => {
-      dataDir = await mkdtemp(path.join(tmpdir(), 'cs-start-'));
+describe('npm start on the embedded database (a newcomer\u2019s first run)', { tags: ['embedded-only'], timeout: PROCESS_TEST_MS }, () => {
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'cs-start-'));
+  });
+  afterAll(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const env = () => ({ DATABASE_URL: '', DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', DEMO_TOKEN, LOG_LEVEL: 'info' });
+
+  it('migrates, seeds the demo tenant, serves /graphql, GraphiQL, /health and /ready, and stops on SIGTERM', async () => {
+    const server = startTs('src/main.ts', env());
+    await whileRunning(server, async () => {
+      const [, url] = await server.waitFor(/GraphQL API and GraphiQL at (http:\/\/\S+)/);
+      expect(server.output()).toContain(`Demo token (keep it; it is shown only now): ${DEMO_TOKEN}`);
+      const base = new URL(url!);
+
+      for (const probe of ['/health', '/ready']) {
+        const response = await fetch(new URL(probe, base));
+        expect(response.status, probe).toBe(200);
+        await response.arrayBuffer();
+      }
+
+      const page = await fetch(url!, { headers: { accept: 'text/html' } });
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      expect(html).toMatch(/<title>Chat sessions API<\/title>/);
+      // What shows until GraphiQL has loaded names the API (yoga's page leaves a placeholder).
+      expect(html).toContain('Loading Chat sessions API');
+      expect(html).not.toContain('__TITLE__');
+      expect(html).toContain('RecentSessions');
+      // Served by us, not a CDN: the page names no external host and its assets load.
+      expect(html).not.toMatch(/https?:\/\//);
+      for (const asset of html.matchAll(/(?:href|src)=["']?(\/graphiql\/[^"' >]+)/g)) {
+        const response = await fetch(new URL(asset[1]!, base));
+        expect(response.status, asset[1]).toBe(200);
+        expect((await response.arrayBuffer()).byteLength).toBeGreaterThan(1000);
+      }
+      const outside = await fetch(new URL('/graphiql/../package.json', base));
+      expect(outside.status).toBe(404);
+      await outside.arrayBuffer();
+
+      const viewer = await graphql(url!, '{ viewer { user { email } memberships { org workspace role } } }', DEMO_TOKEN);
+      expect(viewer.body.data).toEqual({
+        viewer: { user: { email: 'demo@example.com' }, memberships: [{ org: 'demo', workspace: 'main', role: 'ADMIN' }] },
+      });
+      const saved = await graphql(
+        url!,
+        'mutation { saveSession(org: "demo", workspace: "main", input: { id: "0b7e1f7c-8d1a-4c55-9a51-0e0b3f1d2c3a", model: "demo-model" }) { id } }',
+        DEMO_TOKEN,
+      );
+      expect(saved.body.errors).toBeUndefined();
+      const log = server
+        .output()
+        .split('\n')
+        .filter((line) => line.startsWith('{'));
+      expect(log.length).toBeGreaterThan(0);
+      for (const line of log) expect(() => JSON.parse(line) as unknown).not.toThrow();
     });
-    afterAll(async () => {
-      await rm(dataDir, { recursive: true, force: true });
-    });
+  });
 
-    const env = () => ({ DATABASE_URL: '', DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', DEMO_TOKEN, LOG_LEVEL: 'info' });
-
-    it('migrates, seeds the demo tenant, serves /graphql, GraphiQL, /health and /ready, and stops on SIGTERM', async () => {
-      const server = startTs('src/main.ts', env());
+  it(
+    'a second start keeps the data and does not seed again',
+    async () => {
+      const server = startTs('src/main.ts', { ...env(), DEMO_TOKEN: '' });
       await whileRunning(server, async () => {
         const [, url] = await server.waitFor(/GraphQL API and GraphiQL at (http:\/\/\S+)/);
-        expect(server.output()).toContain(`Demo token (keep it; it is shown only now): ${DEMO_TOKEN}`);
-        const base = new URL(url!);
-
-        for (const probe of ['/health', '/ready']) {
-          const response = await fetch(new URL(probe, base));
-          expect(response.status, probe).toBe(200);
-          await response.arrayBuffer();
-        }
-
-        const page = await fetch(url!, { headers: { accept: 'text/html' } });
-        expect(page.status).toBe(200);
-        const html = await page.text();
-        expect(html).toMatch(/<title>Chat sessions API<\/title>/);
-        // What shows until GraphiQL has loaded names the API (yoga's page leaves a placeholder).
-        expect(html).toContain('Loading Chat sessions API');
-        expect(html).not.toContain('__TITLE__');
-        expect(html).toContain('RecentSessions');
-        // Served by us, not a CDN: the page names no external host and its assets load.
-        expect(html).not.toMatch(/https?:\/\//);
-        for (const asset of html.matchAll(/(?:href|src)=["']?(\/graphiql\/[^"' >]+)/g)) {
-          const response = await fetch(new URL(asset[1]!, base));
-          expect(response.status, asset[1]).toBe(200);
-          expect((await response.arrayBuffer()).byteLength).toBeGreaterThan(1000);
-        }
-        const outside = await fetch(new URL('/graphiql/../package.json', base));
-        expect(outside.status).toBe(404);
-        await outside.arrayBuffer();
-
-        const viewer = await graphql(url!, '{ viewer { user { email } memberships { org workspace role } } }', DEMO_TOKEN);
-        expect(viewer.body.data).toEqual({
-          viewer: { user: { email: 'demo@example.com' }, memberships: [{ org: 'demo', workspace: 'main', role: 'ADMIN' }] },
-        });
-        const saved = await graphql(
-          url!,
-          'mutation { saveSession(org: "demo", workspace: "main", input: { id: "0b7e1f7c-8d1a-4c55-9a51-0e0b3f1d2c3a", model: "demo-model" }) { id } }',
-          DEMO_TOKEN,
-        );
-        expect(saved.body.errors).toBeUndefined();
-        const log = server
-          .output()
-          .split('\n')
-          .filter((line) => line.startsWith('{'));
-        expect(log.length).toBeGreaterThan(0);
-        for (const line of log) expect(() => JSON.parse(line) as unknown).not.toThrow();
+        expect(server.output()).not.toContain('Demo token');
+        const got = await graphql(url!, '{ session(org: "demo", workspace: "main", id: "0b7e1f7c") { model } }', DEMO_TOKEN);
+        expect(got.body.data).toEqual({ session: { model: 'demo-model' } });
       });
-    });
+    },
+    PROCESS_TEST_MS,
+  );
 
-    it(
-      'a second start keeps the data and does not seed again',
-      async () => {
-        const server = startTs('src/main.ts', { ...env(), DEMO_TOKEN: '' });
-        await whileRunning(server, async () => {
-          const [, url] = await server.waitFor(/GraphQL API and GraphiQL at (http:\/\/\S+)/);
-          expect(server.output()).not.toContain('Demo token');
-          const got = await graphql(url!, '{ session(org: "demo", workspace: "main", id: "0b7e1f7c") { model } }', DEMO_TOKEN);
-          expect(got.body.data).toEqual({ session: { model: 'demo-model' } });
-        });
-      },
-      PROCESS_TEST_TIMEOUT,
-    );
-
-    it(
-      'a bad setting stops the start with a clear message',
-      async () => {
-        const server = startTs('src/main.ts', { ...env(), PORT: 'eighty' });
-        expect(await server.exited).toBe(1);
-        expect(server.output()).toMatch(/Configuration error: PORT must be a port number \(0-65535\), got "eighty"/);
-      },
-      PROCESS_TEST_TIMEOUT,
-    );
-  },
-);
+  it(
+    'a bad setting stops the start with a clear message',
+    async () => {
+      const server = startTs('src/main.ts', { ...env(), PORT: 'eighty' });
+      expect(await server.exited).toBe(1);
+      expect(server.output()).toMatch(/Configuration error: PORT must be a port number \(0-65535\), got "eighty"/);
+    },
+    PROCESS_TEST_MS,
+  );
+});
 
 describe('DEMO_TOKEN on an embedded database that already has data', () => {
   const token = 'cst_demo-token-added-to-an-existing-database';
@@ -128,7 +124,7 @@ describe('DEMO_TOKEN on an embedded database that already has data', () => {
       },
     );
     expect(created.code, created.stderr).toBe(0);
-  }, PROCESS_TEST_TIMEOUT);
+  }, PROCESS_TEST_MS);
   afterAll(async () => {
     await rm(dataDir, { recursive: true, force: true });
   });
@@ -139,7 +135,7 @@ describe('DEMO_TOKEN on an embedded database that already has data', () => {
 
   it(
     'adds the demo tenant and the token, shows it once and pre-fills GraphiQL with it',
-    { tags: ['embedded-only'], timeout: PROCESS_TEST_TIMEOUT },
+    { tags: ['embedded-only'], timeout: PROCESS_TEST_MS },
     async () => {
       const server = startTs('src/main.ts', env());
       await whileRunning(server, async () => {
@@ -155,7 +151,7 @@ describe('DEMO_TOKEN on an embedded database that already has data', () => {
 
   it(
     'a stored, working DEMO_TOKEN is left as it is: not shown again, still offered',
-    { tags: ['embedded-only'], timeout: PROCESS_TEST_TIMEOUT },
+    { tags: ['embedded-only'], timeout: PROCESS_TEST_MS },
     async () => {
       const server = startTs('src/main.ts', env());
       await whileRunning(server, async () => {
@@ -171,7 +167,7 @@ describe('DEMO_TOKEN on an embedded database that already has data', () => {
 
   it(
     'a revoked DEMO_TOKEN stays revoked: a warning, and GraphiQL gets the placeholder',
-    { tags: ['embedded-only'], timeout: PROCESS_TEST_TIMEOUT },
+    { tags: ['embedded-only'], timeout: PROCESS_TEST_MS },
     async () => {
       const revoked = await runTs('src/admin/cli.ts', ['revoke-token', '--token', token], {
         DATABASE_URL: '',
