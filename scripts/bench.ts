@@ -22,7 +22,7 @@ import { startServer, VARIANTS, type ServerProcess, type Variant, type VariantNa
 
 const progress = (message: string) => process.stderr.write(`bench: ${message}\n`);
 
-/** The scenarios graphql-jit is compared on: the five of the issue, and a at 50 connections. */
+/** The scenarios graphql-js (GRAPHQL_JIT=false) is compared on: the five of the issue, and a at 50 connections. */
 const JIT_SCENARIOS: readonly ScenarioId[] = ['a', 'a-c50', 'b', 'c', 'd', 'e'];
 /** Seeding, server starts and slack on top of the measured time. */
 const FIXED_TIME_LIMIT_S = 900;
@@ -40,7 +40,7 @@ function plan(options: BenchOptions): { variant: Variant; scenarios: ScenarioId[
   const runs = [{ variant: VARIANTS.default, scenarios: options.scenarios }];
   if (options.baselines) {
     runs.push({ variant: VARIANTS['no-dataloaders'], scenarios: options.scenarios.filter((s) => LOADER_SCENARIOS.includes(s)) });
-    runs.push({ variant: VARIANTS.jit, scenarios: options.scenarios.filter((s) => JIT_SCENARIOS.includes(s)) });
+    runs.push({ variant: VARIANTS['no-jit'], scenarios: options.scenarios.filter((s) => JIT_SCENARIOS.includes(s)) });
     const peerScenarios = options.scenarios.filter((s) => PEER_SCENARIOS.includes(s));
     if (postgraphile) runs.push({ variant: VARIANTS.postgraphile, scenarios: peerScenarios });
     runs.push({ variant: VARIANTS.floor, scenarios: peerScenarios });
@@ -63,11 +63,14 @@ async function stop(running: ServerProcess): Promise<void> {
   servers.delete(running);
 }
 
-/** Each scenario in the order it runs: the compared ones (a, a-c50) `rounds` times, the rounds interleaved with the others. */
-function schedule(options: BenchOptions): ScenarioId[] {
-  const order: ScenarioId[] = [];
+/** Variants measured in every round of the compared scenarios (the no-DataLoader baseline runs once). */
+const ROUND_VARIANTS: readonly VariantName[] = ['default', 'no-jit', 'postgraphile', 'floor'];
+
+/** Each scenario in the order it runs, with its round: the compared ones (a, a-c50) `rounds` times, interleaved. */
+function schedule(options: BenchOptions): { id: ScenarioId; round: number }[] {
+  const order: { id: ScenarioId; round: number }[] = [];
   for (let round = 0; round < options.rounds; round += 1) {
-    for (const id of options.scenarios) if (round === 0 || PEER_SCENARIOS.includes(id)) order.push(id);
+    for (const id of options.scenarios) if (round === 0 || PEER_SCENARIOS.includes(id)) order.push({ id, round });
   }
   return order;
 }
@@ -84,8 +87,10 @@ async function benchmark(options: BenchOptions, fixture: BenchFixture, scenarios
   try {
     for (const { variant } of runs) running.set(variant.name, await launch(variant));
     const measurements: Measurement[] = [];
-    for (const id of schedule(options)) {
-      for (const { variant } of runs.filter((run) => run.scenarios.includes(id))) {
+    for (const { id, round } of schedule(options)) {
+      for (const { variant } of runs.filter(
+        (run) => run.scenarios.includes(id) && (round === 0 || ROUND_VARIANTS.includes(run.variant.name)),
+      )) {
         const scenario = variant.peer ? peerScenario(variant.peer, scenarios[id], fixture) : scenarios[id];
         const m = await measure(running.get(variant.name)!, variant.name, scenario, fixture.token, {
           durationSeconds: options.durationSeconds,

@@ -34,7 +34,7 @@ export interface Config {
   persistedDocuments: string | undefined;
   /** Run nothing but the trusted documents (needs persistedDocuments). */
   persistedDocumentsOnly: boolean;
-  /** Execute operations with graphql-jit (compiled per document) instead of graphql-js. */
+  /** Execute operations with graphql-jit (compiled per document) instead of graphql-js; on unless GRAPHQL_JIT=false. */
   graphqlJit: boolean;
   /** Requests per minute per token (or client IP); 0 turns limiting off. */
   rateLimitPerMinute: number;
@@ -208,7 +208,7 @@ export function loadConfig(env: Env = process.env): Config {
     introspection: readBoolean(env, 'INTROSPECTION', true),
     corsOrigins: readCorsOrigins(env),
     logLevel: readLogLevel(env),
-    graphqlJit: readBoolean(env, 'GRAPHQL_JIT', false),
+    graphqlJit: readBoolean(env, 'GRAPHQL_JIT', true),
     minClientVersion: readMinClientVersion(env),
     limits: {
       maxDepth: readPositiveInt(env, 'MAX_DEPTH', DEFAULT_LIMITS.maxDepth),

@@ -15,7 +15,7 @@ describe('configuration from the environment', () => {
       introspection: true,
       corsOrigins: undefined,
       logLevel: 'info',
-      graphqlJit: false,
+      graphqlJit: true,
       minClientVersion: undefined,
       limits: { maxDepth: 12, maxAliases: 15, maxTokens: 5000, maxDirectives: 20, maxNesting: 100, maxCost: 50_000 },
       maxBodyBytes: 10 * 1024 * 1024,
@@ -72,6 +72,7 @@ describe('configuration from the environment', () => {
       redisUrl: 'redis://127.0.0.1:6379',
     });
     expect(loadConfig({ GRAPHQL_JIT: 'on' })).toMatchObject({ graphqlJit: true });
+    expect(loadConfig({ GRAPHQL_JIT: 'false' })).toMatchObject({ graphqlJit: false });
     // The benchmark's N+1 baseline is no setting of the server (scripts/bench/unbatched-server.ts).
     expect(loadConfig({ DATALOADERS: 'false' })).not.toHaveProperty('dataloaders');
   });

@@ -103,7 +103,7 @@ export function buildReport(rounds: Measurement[]): BenchReport {
     compare(measurements, { scenario: a, variant }, { scenario: b, variant }, `${b} / ${a} (${variant})`);
   const ratios = [
     ...scenarios.map((s) => across(s, 'default', 'no-dataloaders')),
-    ...scenarios.map((s) => across(s, 'default', 'jit')),
+    ...scenarios.map((s) => across(s, 'default', 'no-jit')),
     ...variants.map((v) => within(v, 'a10', 'a100')),
     ...variants.map((v) => within(v, 'a-short', 'a-long')),
   ].filter((r): r is Ratio => r !== undefined);

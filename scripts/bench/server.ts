@@ -5,7 +5,7 @@ import type { Peer } from './scenarios.js';
 
 const STARTUP_TIMEOUT_MS = 120_000;
 
-export type VariantName = 'default' | 'no-dataloaders' | 'jit' | 'postgraphile' | 'floor';
+export type VariantName = 'default' | 'no-dataloaders' | 'no-jit' | 'postgraphile' | 'floor';
 
 /** A server configuration the bench compares: its entry point and the environment it starts with. */
 export interface Variant {
@@ -19,7 +19,7 @@ export interface Variant {
 export const VARIANTS: Record<VariantName, Variant> = {
   default: { name: 'default', env: {} },
   'no-dataloaders': { name: 'no-dataloaders', entry: 'scripts/bench/unbatched-server.ts', env: {} },
-  jit: { name: 'jit', env: { GRAPHQL_JIT: 'true' } },
+  'no-jit': { name: 'no-jit', env: { GRAPHQL_JIT: 'false' } },
   postgraphile: { name: 'postgraphile', env: {}, peer: 'postgraphile' },
   floor: { name: 'floor', env: {}, peer: 'floor' },
 };

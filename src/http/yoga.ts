@@ -97,7 +97,7 @@ export function buildYoga({
       useErrorEnvelope(logger),
       // After the envelope: it takes the suggestions out of the errors the envelope made.
       ...(config.introspection ? [] : useIntrospectionOff()),
-      ...(config.graphqlJit ? [useJitExecution(logger)] : []),
+      ...((config.graphqlJit ?? true) ? [useJitExecution(logger)] : []),
       useReadinessCheck({
         endpoint: '/ready',
         check: async () => {

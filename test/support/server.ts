@@ -59,7 +59,7 @@ export interface TestServer {
 
 /**
  * GRAPHQL_JIT and DATALOADERS from the environment, so a suite can be rerun under the benchmark's
- * baselines (`GRAPHQL_JIT=true npx vitest run test/http/errors.test.ts`, `DATALOADERS=false …`
+ * baselines (`GRAPHQL_JIT=false npx vitest run test/http/errors.test.ts` for graphql-js, `DATALOADERS=false …`
  * for loaders that do not batch); unset, the defaults.
  */
 function executionSwitches() {
