@@ -34,6 +34,8 @@ export interface Config {
   persistedDocuments: string | undefined;
   /** Run nothing but the trusted documents (needs persistedDocuments). */
   persistedDocumentsOnly: boolean;
+  /** Server processes on this host (node:cluster workers sharing the port); 1 runs the server in the started process. */
+  webConcurrency: number;
   /** Execute operations with graphql-jit (compiled per document) instead of graphql-js; on unless GRAPHQL_JIT=false. */
   graphqlJit: boolean;
   /** Requests per minute per token (or client IP); 0 turns limiting off. */
@@ -194,6 +196,18 @@ function readPersistedDocuments(env: Env): Pick<Config, 'persistedDocuments' | '
   return { persistedDocuments, persistedDocumentsOnly };
 }
 
+/** At most this many workers: more than a host has cores only adds memory and context switches. */
+export const MAX_WEB_CONCURRENCY = 64;
+
+function readWebConcurrency(env: Env, databaseUrl: string | undefined): number {
+  const workers = readPositiveInt(env, 'WEB_CONCURRENCY', 1);
+  if (workers > MAX_WEB_CONCURRENCY) throw new ConfigError(`WEB_CONCURRENCY must be at most ${MAX_WEB_CONCURRENCY}, got ${workers}`);
+  if (workers > 1 && databaseUrl === undefined) {
+    throw new ConfigError('WEB_CONCURRENCY above 1 needs DATABASE_URL: the embedded database belongs to one process');
+  }
+  return workers;
+}
+
 /** Reads the configuration from the environment; throws ConfigError with a clear message. */
 export function loadConfig(env: Env = process.env): Config {
   const databaseUrl = readUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
@@ -208,6 +222,7 @@ export function loadConfig(env: Env = process.env): Config {
     introspection: readBoolean(env, 'INTROSPECTION', true),
     corsOrigins: readCorsOrigins(env),
     logLevel: readLogLevel(env),
+    webConcurrency: readWebConcurrency(env, databaseUrl),
     graphqlJit: readBoolean(env, 'GRAPHQL_JIT', true),
     minClientVersion: readMinClientVersion(env),
     limits: {

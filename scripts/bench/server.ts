@@ -5,7 +5,7 @@ import type { Peer } from './scenarios.js';
 
 const STARTUP_TIMEOUT_MS = 120_000;
 
-export type VariantName = 'default' | 'no-dataloaders' | 'no-jit' | 'postgraphile' | 'floor';
+export type VariantName = 'default' | 'no-dataloaders' | 'no-jit' | 'workers-2' | 'postgraphile' | 'floor';
 
 /** A server configuration the bench compares: its entry point and the environment it starts with. */
 export interface Variant {
@@ -14,12 +14,15 @@ export interface Variant {
   env: Record<string, string>;
   /** Not this API but a peer it is compared with (scripts/bench/peers). */
   peer?: Peer;
+  /** Several processes: each has its own /metrics, so statements are not counted. */
+  workers?: number;
 }
 
 export const VARIANTS: Record<VariantName, Variant> = {
   default: { name: 'default', env: {} },
   'no-dataloaders': { name: 'no-dataloaders', entry: 'scripts/bench/unbatched-server.ts', env: {} },
   'no-jit': { name: 'no-jit', env: { GRAPHQL_JIT: 'false' } },
+  'workers-2': { name: 'workers-2', env: { WEB_CONCURRENCY: '2' }, workers: 2 },
   postgraphile: { name: 'postgraphile', env: {}, peer: 'postgraphile' },
   floor: { name: 'floor', env: {}, peer: 'floor' },
 };
@@ -97,7 +100,7 @@ export async function startServer(
   return {
     ...server,
     statements: async () => {
-      if (variant.peer) return null;
+      if (variant.peer || variant.workers) return null;
       const text = await (await fetch(metricsUrl)).text();
       const value = STATEMENTS_METRIC.exec(text)?.[1];
       if (value === undefined) throw new Error('The server exposes no db_statements_total metric');
