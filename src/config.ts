@@ -40,6 +40,8 @@ export interface Config {
   graphqlJit: boolean;
   /** Requests per minute per token (or client IP); 0 turns limiting off. */
   rateLimitPerMinute: number;
+  /** How long a sessionFacets answer is reused by this process (0: never); its own mutations clear it at once. */
+  facetsCacheSeconds: number;
   /** Shared rate-limit store; undefined keeps budgets in memory. */
   redisUrl: string | undefined;
   /** PostgreSQL: connection pool and the time the database gets before GATEWAY_TIMEOUT. */
@@ -196,6 +198,18 @@ function readPersistedDocuments(env: Env): Pick<Config, 'persistedDocuments' | '
   return { persistedDocuments, persistedDocumentsOnly };
 }
 
+export const DEFAULT_FACETS_CACHE_SECONDS = 5;
+const MAX_FACETS_CACHE_SECONDS = 3600;
+
+function readFacetsCacheSeconds(env: Env): number {
+  if (env.FACETS_CACHE_SECONDS?.trim() === '0') return 0;
+  const seconds = readPositiveInt(env, 'FACETS_CACHE_SECONDS', DEFAULT_FACETS_CACHE_SECONDS);
+  if (seconds > MAX_FACETS_CACHE_SECONDS) {
+    throw new ConfigError(`FACETS_CACHE_SECONDS must be at most ${MAX_FACETS_CACHE_SECONDS}, got ${seconds}`);
+  }
+  return seconds;
+}
+
 /** At most this many workers: more than a host has cores only adds memory and context switches. */
 export const MAX_WEB_CONCURRENCY = 64;
 
@@ -237,6 +251,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxBatchOperations: env.MAX_BATCH_OPERATIONS?.trim() === '0' ? 0 : readPositiveInt(env, 'MAX_BATCH_OPERATIONS', 10),
     ...readPersistedDocuments(env),
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE?.trim() === '0' ? 0 : readPositiveInt(env, 'RATE_LIMIT_PER_MINUTE', 600),
+    facetsCacheSeconds: readFacetsCacheSeconds(env),
     redisUrl: readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
     pool: {
       statementTimeoutMs: readPositiveInt(env, 'DB_STATEMENT_TIMEOUT_MS', DEFAULT_POOL.statementTimeoutMs),

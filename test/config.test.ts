@@ -16,6 +16,7 @@ describe('configuration from the environment', () => {
       corsOrigins: undefined,
       logLevel: 'info',
       webConcurrency: 1,
+      facetsCacheSeconds: 5,
       graphqlJit: true,
       minClientVersion: undefined,
       limits: { maxDepth: 12, maxAliases: 15, maxTokens: 5000, maxDirectives: 20, maxNesting: 100, maxCost: 50_000 },
@@ -74,6 +75,7 @@ describe('configuration from the environment', () => {
     });
     expect(loadConfig({ GRAPHQL_JIT: 'on' })).toMatchObject({ graphqlJit: true });
     expect(loadConfig({ GRAPHQL_JIT: 'false' })).toMatchObject({ graphqlJit: false });
+    expect(loadConfig({ FACETS_CACHE_SECONDS: '0' })).toMatchObject({ facetsCacheSeconds: 0 });
     expect(loadConfig({ WEB_CONCURRENCY: '4', DATABASE_URL: 'postgresql://h/db' })).toMatchObject({ webConcurrency: 4 });
     // The benchmark's N+1 baseline is no setting of the server (scripts/bench/unbatched-server.ts).
     expect(loadConfig({ DATALOADERS: 'false' })).not.toHaveProperty('dataloaders');
@@ -95,6 +97,7 @@ describe('configuration from the environment', () => {
       [{ GRAPHIQL: 'maybe' }, /GRAPHIQL must be true or false/],
       [{ GRAPHQL_JIT: 'fast' }, /GRAPHQL_JIT must be true or false/],
       [{ WEB_CONCURRENCY: '2' }, /WEB_CONCURRENCY above 1 needs DATABASE_URL/],
+      [{ FACETS_CACHE_SECONDS: '3601' }, /FACETS_CACHE_SECONDS must be at most 3600/],
       [{ WEB_CONCURRENCY: '0', DATABASE_URL: 'postgresql://h/db' }, /WEB_CONCURRENCY must be a positive integer/],
       [{ WEB_CONCURRENCY: '65', DATABASE_URL: 'postgresql://h/db' }, /WEB_CONCURRENCY must be at most 64/],
       [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
