@@ -16,18 +16,21 @@ import { prepareFixture, type BenchFixture } from './bench/fixture.js';
 import { measure, type Measurement } from './bench/measure.js';
 import { formatProfile, readServerProfile, type ClockWindow } from './bench/profile.js';
 import { buildReport, formatReport } from './bench/report.js';
-import { buildScenarios, LOADER_SCENARIOS, type Scenario, type ScenarioId } from './bench/scenarios.js';
-import { startServer, VARIANTS, type ServerProcess, type Variant } from './bench/server.js';
+import { preparePostGraphile, type PostGraphilePeer } from './bench/peers.js';
+import { buildScenarios, LOADER_SCENARIOS, PEER_SCENARIOS, peerScenario, type Scenario, type ScenarioId } from './bench/scenarios.js';
+import { startServer, VARIANTS, type ServerProcess, type Variant, type VariantName } from './bench/server.js';
 
 const progress = (message: string) => process.stderr.write(`bench: ${message}\n`);
 
-/** The scenarios graphql-jit is compared on: the five of the issue. */
-const JIT_SCENARIOS: readonly ScenarioId[] = ['a', 'b', 'c', 'd', 'e'];
+/** The scenarios graphql-js (GRAPHQL_JIT=false) is compared on: the five of the issue, and a at 50 connections. */
+const JIT_SCENARIOS: readonly ScenarioId[] = ['a', 'a-c50', 'b', 'c', 'd', 'e'];
 /** Seeding, server starts and slack on top of the measured time. */
 const FIXED_TIME_LIMIT_S = 900;
 const PER_RUN_SLACK_S = 30;
 
 let database: BenchDatabase | undefined;
+/** PostGraphile when it could be installed (the bench runs without it otherwise, and says why). */
+let postgraphile: PostGraphilePeer | undefined;
 /** Every server process this run has started and not yet stopped. */
 const servers = new Set<ServerProcess>();
 
@@ -37,13 +40,20 @@ function plan(options: BenchOptions): { variant: Variant; scenarios: ScenarioId[
   const runs = [{ variant: VARIANTS.default, scenarios: options.scenarios }];
   if (options.baselines) {
     runs.push({ variant: VARIANTS['no-dataloaders'], scenarios: options.scenarios.filter((s) => LOADER_SCENARIOS.includes(s)) });
-    runs.push({ variant: VARIANTS.jit, scenarios: options.scenarios.filter((s) => JIT_SCENARIOS.includes(s)) });
+    runs.push({ variant: VARIANTS['no-jit'], scenarios: options.scenarios.filter((s) => JIT_SCENARIOS.includes(s)) });
+    const peerScenarios = options.scenarios.filter((s) => PEER_SCENARIOS.includes(s));
+    runs.push({ variant: VARIANTS['workers-2'], scenarios: peerScenarios });
+    if (postgraphile) runs.push({ variant: VARIANTS.postgraphile, scenarios: peerScenarios });
+    runs.push({ variant: VARIANTS.floor, scenarios: peerScenarios });
   }
   return runs.filter((run) => run.scenarios.length > 0);
 }
 
 async function launch(variant: Variant, cpuProfileDir?: string): Promise<ServerProcess> {
-  const running = await startServer(database!.url, variant, cpuProfileDir ? { cpuProfileDir } : {});
+  const running = await startServer(database!.url, variant, {
+    ...(cpuProfileDir ? { cpuProfileDir } : {}),
+    ...(postgraphile ? { postgraphile } : {}),
+  });
   servers.add(running);
   progress(`server ${variant.name} (pid ${running.pid}) at ${running.url}`);
   return running;
@@ -54,26 +64,43 @@ async function stop(running: ServerProcess): Promise<void> {
   servers.delete(running);
 }
 
+/** Variants measured in every round of the compared scenarios (the no-DataLoader baseline runs once). */
+const ROUND_VARIANTS: readonly VariantName[] = ['default', 'no-jit', 'workers-2', 'postgraphile', 'floor'];
+
+/** Each scenario in the order it runs, with its round: the compared ones (a, a-c50) `rounds` times, interleaved. */
+function schedule(options: BenchOptions): { id: ScenarioId; round: number }[] {
+  const order: { id: ScenarioId; round: number }[] = [];
+  for (let round = 0; round < options.rounds; round += 1) {
+    for (const id of options.scenarios) if (round === 0 || PEER_SCENARIOS.includes(id)) order.push({ id, round });
+  }
+  return order;
+}
+
 /**
  * One server process per variant, all started first; then scenario by scenario, the variants one
- * after the other. Comparisons are thus between runs minutes apart at most, on a machine whose
- * load drifts; the servers that wait are idle.
+ * after the other, and the compared scenarios again in further rounds. Comparisons are thus
+ * between runs minutes apart at most, on a machine whose load drifts; the servers that wait are
+ * idle. CPU per request is read from each server's own processes, so it holds on a busy machine.
  */
 async function benchmark(options: BenchOptions, fixture: BenchFixture, scenarios: Record<ScenarioId, Scenario>): Promise<Measurement[]> {
   const runs = plan(options);
-  const running = new Map<Variant['name'], ServerProcess>();
+  const running = new Map<VariantName, ServerProcess>();
   try {
     for (const { variant } of runs) running.set(variant.name, await launch(variant));
     const measurements: Measurement[] = [];
-    for (const id of options.scenarios) {
-      for (const { variant } of runs.filter((run) => run.scenarios.includes(id))) {
-        const m = await measure(running.get(variant.name)!, variant.name, scenarios[id], fixture.token, {
+    for (const { id, round } of schedule(options)) {
+      for (const { variant } of runs.filter(
+        (run) => run.scenarios.includes(id) && (round === 0 || ROUND_VARIANTS.includes(run.variant.name)),
+      )) {
+        const scenario = variant.peer ? peerScenario(variant.peer, scenarios[id], fixture) : scenarios[id];
+        const m = await measure(running.get(variant.name)!, variant.name, scenario, fixture.token, {
           durationSeconds: options.durationSeconds,
           warmupSeconds: warmupSeconds(options),
           connections: options.connections,
         });
         progress(
-          `${id} ${variant.name}: ${m.requestsPerSecond} req/s, p50 ${m.latencyMs.p50} ms, p99 ${m.latencyMs.p99} ms, ${m.statementsPerRequest} SQL/req`,
+          `${id} ${variant.name}: ${m.requestsPerSecond} req/s, p50 ${m.latencyMs.p50} ms, p99 ${m.latencyMs.p99} ms, ` +
+            `${m.cpuMsPerRequest} ms CPU/req, ${m.statementsPerRequest ?? '-'} SQL/req`,
         );
         measurements.push(m);
       }
@@ -114,7 +141,8 @@ function header(options: BenchOptions, fixture: BenchFixture): string {
     `Data: ${size.sessions} sessions, ${size.messages} messages (longest ${size.maxMessages}), ${size.labels} labels, ${size.users} users` +
       (seed ? `; seeded in ${seed.timings.totalSeconds.toFixed(1)} s` : '; reused'),
     `Load: ${options.connections} connections, ${options.durationSeconds} s per scenario after a ${warmupSeconds(options)} s warm-up; ` +
-      `${availableParallelism()} CPUs shared by server, PostgreSQL and autocannon; Node ${process.version}`,
+      `${availableParallelism()} CPUs shared by server, PostgreSQL and autocannon; Node ${process.version}; ` +
+      `${options.rounds} interleaved rounds of ${PEER_SCENARIOS.join(', ')} (medians)`,
   ].join('\n');
 }
 
@@ -134,8 +162,18 @@ async function run(options: BenchOptions): Promise<number> {
     return 0;
   }
 
+  let peerNote = '';
+  if (options.baselines && options.scenarios.some((s) => PEER_SCENARIOS.includes(s))) {
+    const prepared = await preparePostGraphile(progress);
+    if (typeof prepared === 'string') {
+      peerNote = `\nNo PostGraphile in this run: ${prepared}`;
+      progress(peerNote.trim());
+    } else {
+      postgraphile = prepared;
+    }
+  }
   const report = buildReport(await benchmark(options, fixture, scenarios));
-  const text = `${header(options, fixture)}\n\n${formatReport(report, titles)}\n`;
+  const text = `${header(options, fixture)}${peerNote}\n\n${formatReport(report, titles)}\n`;
   if (options.json) {
     process.stderr.write(text);
     const json = {
@@ -146,6 +184,7 @@ async function run(options: BenchOptions): Promise<number> {
         durationSeconds: options.durationSeconds,
         warmupSeconds: warmupSeconds(options),
         baselines: options.baselines,
+        rounds: options.rounds,
       },
       machine: { cpus: availableParallelism(), node: process.version },
       ...report,
@@ -177,7 +216,10 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const runs = plan(options).reduce((sum, r) => sum + r.scenarios.length, 0) + (options.profile ? 1 : 0);
+  const runs =
+    plan(options).reduce((sum, r) => sum + r.scenarios.length, 0) * options.rounds +
+    (options.profile ? 1 : 0) +
+    (options.baselines ? 2 : 0); // the peers' rounds, PostGraphile's planned or not
   const limitS = FIXED_TIME_LIMIT_S + runs * (options.durationSeconds + warmupSeconds(options) + PER_RUN_SLACK_S);
   const limit = setTimeout(() => {
     progress(`time limit of ${limitS} s reached; stopping`);

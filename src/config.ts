@@ -34,10 +34,14 @@ export interface Config {
   persistedDocuments: string | undefined;
   /** Run nothing but the trusted documents (needs persistedDocuments). */
   persistedDocumentsOnly: boolean;
-  /** Execute operations with graphql-jit (compiled per document) instead of graphql-js. */
+  /** Server processes on this host (node:cluster workers sharing the port); 1 runs the server in the started process. */
+  webConcurrency: number;
+  /** Execute operations with graphql-jit (compiled per document) instead of graphql-js; on unless GRAPHQL_JIT=false. */
   graphqlJit: boolean;
   /** Requests per minute per token (or client IP); 0 turns limiting off. */
   rateLimitPerMinute: number;
+  /** How long a sessionFacets answer is reused by this process (0: never); its own mutations clear it at once. */
+  facetsCacheSeconds: number;
   /** Shared rate-limit store; undefined keeps budgets in memory. */
   redisUrl: string | undefined;
   /** PostgreSQL: connection pool and the time the database gets before GATEWAY_TIMEOUT. */
@@ -194,6 +198,30 @@ function readPersistedDocuments(env: Env): Pick<Config, 'persistedDocuments' | '
   return { persistedDocuments, persistedDocumentsOnly };
 }
 
+export const DEFAULT_FACETS_CACHE_SECONDS = 5;
+const MAX_FACETS_CACHE_SECONDS = 3600;
+
+function readFacetsCacheSeconds(env: Env): number {
+  if (env.FACETS_CACHE_SECONDS?.trim() === '0') return 0;
+  const seconds = readPositiveInt(env, 'FACETS_CACHE_SECONDS', DEFAULT_FACETS_CACHE_SECONDS);
+  if (seconds > MAX_FACETS_CACHE_SECONDS) {
+    throw new ConfigError(`FACETS_CACHE_SECONDS must be at most ${MAX_FACETS_CACHE_SECONDS}, got ${seconds}`);
+  }
+  return seconds;
+}
+
+/** At most this many workers: more than a host has cores only adds memory and context switches. */
+export const MAX_WEB_CONCURRENCY = 64;
+
+function readWebConcurrency(env: Env, databaseUrl: string | undefined): number {
+  const workers = readPositiveInt(env, 'WEB_CONCURRENCY', 1);
+  if (workers > MAX_WEB_CONCURRENCY) throw new ConfigError(`WEB_CONCURRENCY must be at most ${MAX_WEB_CONCURRENCY}, got ${workers}`);
+  if (workers > 1 && databaseUrl === undefined) {
+    throw new ConfigError('WEB_CONCURRENCY above 1 needs DATABASE_URL: the embedded database belongs to one process');
+  }
+  return workers;
+}
+
 /** Reads the configuration from the environment; throws ConfigError with a clear message. */
 export function loadConfig(env: Env = process.env): Config {
   const databaseUrl = readUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
@@ -208,7 +236,8 @@ export function loadConfig(env: Env = process.env): Config {
     introspection: readBoolean(env, 'INTROSPECTION', true),
     corsOrigins: readCorsOrigins(env),
     logLevel: readLogLevel(env),
-    graphqlJit: readBoolean(env, 'GRAPHQL_JIT', false),
+    webConcurrency: readWebConcurrency(env, databaseUrl),
+    graphqlJit: readBoolean(env, 'GRAPHQL_JIT', true),
     minClientVersion: readMinClientVersion(env),
     limits: {
       maxDepth: readPositiveInt(env, 'MAX_DEPTH', DEFAULT_LIMITS.maxDepth),
@@ -222,6 +251,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxBatchOperations: env.MAX_BATCH_OPERATIONS?.trim() === '0' ? 0 : readPositiveInt(env, 'MAX_BATCH_OPERATIONS', 10),
     ...readPersistedDocuments(env),
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE?.trim() === '0' ? 0 : readPositiveInt(env, 'RATE_LIMIT_PER_MINUTE', 600),
+    facetsCacheSeconds: readFacetsCacheSeconds(env),
     redisUrl: readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
     pool: {
       statementTimeoutMs: readPositiveInt(env, 'DB_STATEMENT_TIMEOUT_MS', DEFAULT_POOL.statementTimeoutMs),

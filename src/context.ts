@@ -1,6 +1,7 @@
 import { authenticate, type Principal } from './auth/principal.js';
 import type { VerifiedTokens } from './auth/verified-tokens.js';
 import type { PrismaClient } from './generated/prisma/client.js';
+import type { FacetsCache } from './sessions/facets-cache.js';
 import type { Logger } from './logger.js';
 import { createLoaders, type LoaderOptions, type Loaders } from './sessions/loaders.js';
 
@@ -12,12 +13,15 @@ export interface Context {
   principal: Principal | null;
   loaders: Loaders;
   logger: Logger;
+  /** sessionFacets answers of this server (shared across requests; keyed by caller). */
+  facetsCache: FacetsCache;
 }
 
 export interface ContextDeps {
   prisma: PrismaClient;
   logger: Logger;
   loaders?: LoaderOptions;
+  facetsCache: FacetsCache;
   /** The rate limiter's record of tokens that authenticated; none without limiting. */
   verifiedTokens?: VerifiedTokens;
 }
@@ -32,7 +36,10 @@ export interface RequestFacts {
  * The context of one request: the caller is authenticated here, once (a bad token fails the whole
  * request), and the loaders are new, so nothing is shared across requests or callers.
  */
-export async function createContext({ prisma, logger, loaders, verifiedTokens }: ContextDeps, request: RequestFacts): Promise<Context> {
+export async function createContext(
+  { prisma, logger, loaders, verifiedTokens, facetsCache }: ContextDeps,
+  request: RequestFacts,
+): Promise<Context> {
   const principal = await authenticate(prisma, request.authorization, verifiedTokens);
-  return { requestId: request.requestId, prisma, principal, loaders: createLoaders(prisma, principal, loaders), logger };
+  return { requestId: request.requestId, prisma, principal, loaders: createLoaders(prisma, principal, loaders), logger, facetsCache };
 }

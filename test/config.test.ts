@@ -15,7 +15,9 @@ describe('configuration from the environment', () => {
       introspection: true,
       corsOrigins: undefined,
       logLevel: 'info',
-      graphqlJit: false,
+      webConcurrency: 1,
+      facetsCacheSeconds: 5,
+      graphqlJit: true,
       minClientVersion: undefined,
       limits: { maxDepth: 12, maxAliases: 15, maxTokens: 5000, maxDirectives: 20, maxNesting: 100, maxCost: 50_000 },
       maxBodyBytes: 10 * 1024 * 1024,
@@ -72,6 +74,9 @@ describe('configuration from the environment', () => {
       redisUrl: 'redis://127.0.0.1:6379',
     });
     expect(loadConfig({ GRAPHQL_JIT: 'on' })).toMatchObject({ graphqlJit: true });
+    expect(loadConfig({ GRAPHQL_JIT: 'false' })).toMatchObject({ graphqlJit: false });
+    expect(loadConfig({ FACETS_CACHE_SECONDS: '0' })).toMatchObject({ facetsCacheSeconds: 0 });
+    expect(loadConfig({ WEB_CONCURRENCY: '4', DATABASE_URL: 'postgresql://h/db' })).toMatchObject({ webConcurrency: 4 });
     // The benchmark's N+1 baseline is no setting of the server (scripts/bench/unbatched-server.ts).
     expect(loadConfig({ DATALOADERS: 'false' })).not.toHaveProperty('dataloaders');
   });
@@ -91,6 +96,10 @@ describe('configuration from the environment', () => {
       [{ DATABASE_URL: 'not a url' }, /DATABASE_URL is not a valid URL/],
       [{ GRAPHIQL: 'maybe' }, /GRAPHIQL must be true or false/],
       [{ GRAPHQL_JIT: 'fast' }, /GRAPHQL_JIT must be true or false/],
+      [{ WEB_CONCURRENCY: '2' }, /WEB_CONCURRENCY above 1 needs DATABASE_URL/],
+      [{ FACETS_CACHE_SECONDS: '3601' }, /FACETS_CACHE_SECONDS must be at most 3600/],
+      [{ WEB_CONCURRENCY: '0', DATABASE_URL: 'postgresql://h/db' }, /WEB_CONCURRENCY must be a positive integer/],
+      [{ WEB_CONCURRENCY: '65', DATABASE_URL: 'postgresql://h/db' }, /WEB_CONCURRENCY must be at most 64/],
       [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
       [{ DEMO_TOKEN: 'short' }, /DEMO_TOKEN must be at least 16 characters/],
       [{ MIN_CLIENT_VERSION: '2.x' }, /MIN_CLIENT_VERSION must be a semantic version/],

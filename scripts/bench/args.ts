@@ -9,8 +9,10 @@ export interface BenchOptions {
   durationSeconds: number;
   connections: number;
   scenarios: ScenarioId[];
-  /** Also run the no-DataLoader and graphql-jit variants. */
+  /** Also run the no-DataLoader and graphql-jit variants, PostGraphile and the bare floor. */
   baselines: boolean;
+  /** Interleaved rounds of the scenarios compared with PostGraphile (a, a-c50); medians are reported. */
+  rounds: number;
   json: boolean;
   keepDb: boolean;
   /** A database to use (and seed when empty) instead of a fresh one; never dropped. */
@@ -36,7 +38,8 @@ export const USAGE = `Usage: npm run bench -- [flags]
   --duration S         measured seconds per scenario (default 10; a warm-up runs before)
   --connections N      concurrent autocannon connections (default 10)
   --scenarios LIST     comma-separated, from ${SCENARIO_IDS.join(',')} (default: all)
-  --no-baselines       only the default server (no unbatched-loader or GRAPHQL_JIT=true runs)
+  --no-baselines       only the default server (no unbatched-loader, graphql-jit, PostGraphile or floor runs)
+  --rounds N           interleaved rounds of a and a-c50, the scenarios compared with PostGraphile (default 3)
   --json               JSON on stdout (the table goes to stderr)
   --keep-db            keep the fresh database (its URL is printed) to rerun with --database-url
   --database-url URL   use this database; seeded when it has no bench data; never dropped
@@ -83,6 +86,7 @@ export function parseBenchArgs(argv: string[], env: Readonly<Record<string, stri
         connections: { type: 'string' },
         scenarios: { type: 'string' },
         baselines: { type: 'boolean', default: true },
+        rounds: { type: 'string' },
         json: { type: 'boolean', default: false },
         'keep-db': { type: 'boolean', default: false },
         'database-url': { type: 'string' },
@@ -110,6 +114,7 @@ export function parseBenchArgs(argv: string[], env: Readonly<Record<string, stri
     connections: positiveInt('connections', values.connections, 10),
     scenarios: scenarioList(values.scenarios),
     baselines: values.baselines,
+    rounds: positiveInt('rounds', values.rounds, 3),
     json: values.json,
     keepDb: values['keep-db'],
     databaseUrl,

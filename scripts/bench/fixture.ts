@@ -8,6 +8,8 @@ import { APPEND_TARGET_TITLE, BENCH_EMAIL, BENCH_ORG, BENCH_WORKSPACE, seedBench
 export interface BenchFixture {
   org: string;
   workspace: string;
+  /** The id of `workspace` (PostGraphile's list takes it as a condition). */
+  workspaceId: string;
   writesWorkspace: string;
   /** A fresh token of the benchmark's user (ADMIN of `main`, CONTRIBUTOR of `writes`). */
   token: string;
@@ -94,6 +96,7 @@ export async function prepareFixture(
     return {
       org: BENCH_ORG,
       workspace: BENCH_WORKSPACE,
+      workspaceId,
       writesWorkspace: WRITES_WORKSPACE,
       token,
       transcriptSessionIds: transcript.map((row) => row.id),

@@ -1,17 +1,20 @@
 import autocannon from 'autocannon';
 import type { Scenario, ScenarioId } from './scenarios.js';
-import type { ServerProcess, Variant } from './server.js';
+import type { ServerProcess, VariantName } from './server.js';
 
 export interface Measurement {
   scenario: ScenarioId;
-  variant: Variant['name'];
+  variant: VariantName;
+  connections: number;
   /** Responses received in the measured window. */
   requests: number;
   durationSeconds: number;
   requestsPerSecond: number;
   latencyMs: { p50: number; p95: number; p99: number; mean: number; max: number };
   /** db_statements_total growth per request, over requests sent one at a time after the load. */
-  statementsPerRequest: number;
+  statementsPerRequest: number | null;
+  /** CPU time of the server's processes (user + system, /proc) over the measured window, per response. */
+  cpuMsPerRequest: number;
   rssMb: { peak: number; end: number };
   /** Anything that is not a 200 with data: such runs measure errors, not the scenario. */
   failures: { non2xx: number; graphqlErrors: number; connectionErrors: number };
@@ -47,9 +50,10 @@ const round = (value: number, digits: number) => Math.round(value * 10 ** digits
  * Waits until the statement counter stops moving: autocannon stops with requests still in flight,
  * and the server finishes them.
  */
-async function settle(server: ServerProcess): Promise<number> {
+async function settle(server: ServerProcess): Promise<number | null> {
   const deadline = performance.now() + SETTLE_MAX_MS;
   let last = await server.statements();
+  if (last === null) return null;
   for (;;) {
     await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
     const now = await server.statements();
@@ -62,10 +66,11 @@ async function settle(server: ServerProcess): Promise<number> {
  * Statements per request, exactly: requests one at a time on a quiet server, counter read around
  * them. (Counting over the load window would also count requests in flight at its edges.)
  */
-async function statementsPerRequest(server: ServerProcess, scenario: Scenario, token: string): Promise<number> {
+async function statementsPerRequest(server: ServerProcess, scenario: Scenario, token: string): Promise<number | null> {
   const before = await settle(server);
+  if (before === null) return null;
   for (let i = 0; i < STATEMENT_PROBES; i += 1) await sample(server, scenario, token);
-  return ((await server.statements()) - before) / STATEMENT_PROBES;
+  return ((await server.statements())! - before) / STATEMENT_PROBES;
 }
 
 /** One request outside the load, so a scenario that errors (or returns the wrong thing) stops the bench. */
@@ -111,13 +116,14 @@ function run(server: ServerProcess, scenario: Scenario, token: string, seconds: 
 
 export async function measure(
   server: ServerProcess,
-  variant: Variant['name'],
+  variant: VariantName,
   scenario: Scenario,
   token: string,
   options: MeasureOptions,
 ): Promise<Measurement> {
+  const connections = scenario.connections ?? options.connections;
   await sample(server, scenario, token);
-  if (options.warmupSeconds > 0) await run(server, scenario, token, options.warmupSeconds, options.connections);
+  if (options.warmupSeconds > 0) await run(server, scenario, token, options.warmupSeconds, connections);
 
   let peak = await server.rss();
   const sampler = setInterval(() => {
@@ -126,14 +132,17 @@ export async function measure(
       () => {},
     );
   }, RSS_SAMPLE_MS);
+  const cpuBefore = await server.cpuSeconds();
   const started = performance.now();
   const fromUs = monotonicUs();
   let measured: Run;
   try {
-    measured = await run(server, scenario, token, options.durationSeconds, options.connections);
+    measured = await run(server, scenario, token, options.durationSeconds, connections);
   } finally {
     clearInterval(sampler);
   }
+  // Read before the statement probes, which would add their own CPU time.
+  const cpuSeconds = (await server.cpuSeconds()) - cpuBefore;
   const elapsed = (performance.now() - started) / 1000;
   options.onWindow?.({ fromUs, toUs: monotonicUs() });
   const end = await server.rss();
@@ -146,6 +155,7 @@ export async function measure(
   return {
     scenario: scenario.id,
     variant,
+    connections,
     requests,
     durationSeconds: round(elapsed, 2),
     requestsPerSecond: round(requests / elapsed, 1),
@@ -156,7 +166,8 @@ export async function measure(
       mean: round(mean, 2),
       max: round(sorted[requests - 1] ?? 0, 2),
     },
-    statementsPerRequest: round(statements, 2),
+    statementsPerRequest: statements === null ? null : round(statements, 2),
+    cpuMsPerRequest: requests === 0 ? 0 : round((cpuSeconds * 1000) / requests, 2),
     rssMb: { peak: round(Math.max(peak, end) / MB, 1), end: round(end / MB, 1) },
     failures: { non2xx: result.non2xx, graphqlErrors: result.mismatches, connectionErrors: result.errors },
   };

@@ -1,6 +1,8 @@
 import type { Measurement } from './measure.js';
 import type { ScenarioId } from './scenarios.js';
-import type { Variant } from './server.js';
+import type { VariantName } from './server.js';
+
+type Variant = { name: VariantName };
 
 /** A comparison of two variants on one scenario: b divided by a. */
 export interface Ratio {
@@ -13,9 +15,57 @@ export interface Ratio {
   statementsPerRequest: number;
 }
 
+/** A variant against PostGraphile on one scenario (variant / PostGraphile). */
+export interface PeerRatio {
+  scenario: ScenarioId;
+  variant: VariantName;
+  requestsPerSecond: number;
+  p99: number;
+  cpuMsPerRequest: number;
+}
+
 export interface BenchReport {
+  /** One per scenario and variant: the median of its rounds. */
   measurements: Measurement[];
   ratios: Ratio[];
+  versusPostGraphile: PeerRatio[];
+  /** Every round's measurement, in the order they ran. */
+  rounds: Measurement[];
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((x, y) => x - y);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : Math.round(((sorted[mid - 1]! + sorted[mid]!) / 2) * 100) / 100;
+};
+
+/** The median of each figure over the rounds of one scenario and variant (requests and failures summed, the peak RSS the highest). */
+export function medianMeasurement(rounds: Measurement[]): Measurement {
+  const first = rounds[0]!;
+  if (rounds.length === 1) return first;
+  const of = (pick: (m: Measurement) => number) => median(rounds.map(pick));
+  const sum = (pick: (m: Measurement) => number) => rounds.reduce((total, m) => total + pick(m), 0);
+  return {
+    ...first,
+    requests: sum((m) => m.requests),
+    durationSeconds: sum((m) => m.durationSeconds),
+    requestsPerSecond: of((m) => m.requestsPerSecond),
+    latencyMs: {
+      p50: of((m) => m.latencyMs.p50),
+      p95: of((m) => m.latencyMs.p95),
+      p99: of((m) => m.latencyMs.p99),
+      mean: of((m) => m.latencyMs.mean),
+      max: Math.max(...rounds.map((m) => m.latencyMs.max)),
+    },
+    statementsPerRequest: first.statementsPerRequest === null ? null : of((m) => m.statementsPerRequest ?? 0),
+    cpuMsPerRequest: of((m) => m.cpuMsPerRequest),
+    rssMb: { peak: Math.max(...rounds.map((m) => m.rssMb.peak)), end: rounds.at(-1)!.rssMb.end },
+    failures: {
+      non2xx: sum((m) => m.failures.non2xx),
+      graphqlErrors: sum((m) => m.failures.graphqlErrors),
+      connectionErrors: sum((m) => m.failures.connectionErrors),
+    },
+  };
 }
 
 const find = (measurements: Measurement[], scenario: ScenarioId, variant: Variant['name']) =>
@@ -33,7 +83,7 @@ function compare(measurements: Measurement[], a: Ref, b: Ref, compared: string):
     requestsPerSecond: ratio(other.requestsPerSecond, base.requestsPerSecond),
     p50: ratio(other.latencyMs.p50, base.latencyMs.p50),
     p95: ratio(other.latencyMs.p95, base.latencyMs.p95),
-    statementsPerRequest: ratio(other.statementsPerRequest, base.statementsPerRequest),
+    statementsPerRequest: ratio(other.statementsPerRequest ?? Number.NaN, base.statementsPerRequest ?? Number.NaN),
   };
 }
 
@@ -42,7 +92,9 @@ interface Ref {
   variant: Variant['name'];
 }
 
-export function buildReport(measurements: Measurement[]): BenchReport {
+export function buildReport(rounds: Measurement[]): BenchReport {
+  const keys = [...new Set(rounds.map((m) => `${m.scenario}\u0000${m.variant}`))];
+  const measurements = keys.map((key) => medianMeasurement(rounds.filter((m) => `${m.scenario}\u0000${m.variant}` === key)));
   const scenarios = [...new Set(measurements.map((m) => m.scenario))];
   const variants = [...new Set(measurements.map((m) => m.variant))];
   const across = (scenario: ScenarioId, a: Variant['name'], b: Variant['name']) =>
@@ -51,11 +103,24 @@ export function buildReport(measurements: Measurement[]): BenchReport {
     compare(measurements, { scenario: a, variant }, { scenario: b, variant }, `${b} / ${a} (${variant})`);
   const ratios = [
     ...scenarios.map((s) => across(s, 'default', 'no-dataloaders')),
-    ...scenarios.map((s) => across(s, 'default', 'jit')),
+    ...scenarios.map((s) => across(s, 'default', 'no-jit')),
     ...variants.map((v) => within(v, 'a10', 'a100')),
     ...variants.map((v) => within(v, 'a-short', 'a-long')),
   ].filter((r): r is Ratio => r !== undefined);
-  return { measurements, ratios };
+  const versusPostGraphile = measurements.flatMap((m) => {
+    const peer = find(measurements, m.scenario, 'postgraphile');
+    if (!peer || m.variant === 'postgraphile') return [];
+    return [
+      {
+        scenario: m.scenario,
+        variant: m.variant,
+        requestsPerSecond: ratio(m.requestsPerSecond, peer.requestsPerSecond),
+        p99: ratio(m.latencyMs.p99, peer.latencyMs.p99),
+        cpuMsPerRequest: ratio(m.cpuMsPerRequest, peer.cpuMsPerRequest),
+      },
+    ];
+  });
+  return { measurements, ratios, versusPostGraphile, rounds };
 }
 
 function table(headers: string[], rows: string[][]): string {
@@ -78,21 +143,47 @@ export function formatReport(report: BenchReport, titles: Record<ScenarioId, str
   const out: string[] = [];
   out.push(
     table(
-      ['scenario', 'variant', 'requests', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'SQL/req', 'RSS MB peak/end', 'failed'],
+      [
+        'scenario',
+        'variant',
+        'conns',
+        'requests',
+        'req/s',
+        'p50 ms',
+        'p95 ms',
+        'p99 ms',
+        'CPU ms/req',
+        'SQL/req',
+        'RSS MB peak/end',
+        'failed',
+      ],
       measurements.map((m) => [
         m.scenario,
         m.variant,
+        String(m.connections),
         String(m.requests),
         m.requestsPerSecond.toFixed(1),
         ms(m.latencyMs.p50),
         ms(m.latencyMs.p95),
         ms(m.latencyMs.p99),
-        m.statementsPerRequest.toFixed(2),
+        ms(m.cpuMsPerRequest),
+        m.statementsPerRequest === null ? '-' : m.statementsPerRequest.toFixed(2),
         `${m.rssMb.peak.toFixed(0)}/${m.rssMb.end.toFixed(0)}`,
         failures(m),
       ]),
     ),
   );
+  const { versusPostGraphile } = report;
+  if (versusPostGraphile.length > 0) {
+    out.push(
+      '',
+      'vs PostGraphile (variant / PostGraphile, same scenario and connections; req/s above 1, p99 and CPU per request below 1 mean the variant does better):',
+      table(
+        ['scenario', 'variant', 'req/s', 'p99', 'CPU/req'],
+        versusPostGraphile.map((r) => [r.scenario, r.variant, times(r.requestsPerSecond), times(r.p99), times(r.cpuMsPerRequest)]),
+      ),
+    );
+  }
   const scenarios = [...new Set(measurements.map((m) => m.scenario))];
   out.push('', 'Scenarios:', ...scenarios.map((s) => `  ${s.padEnd(8)} ${titles[s]}`));
   if (ratios.length > 0) {
@@ -133,7 +224,7 @@ function growthRows(measurements: Measurement[]): string[][] {
       .map((m) => [
         label,
         m.variant,
-        m.statementsPerRequest.toFixed(2),
+        m.statementsPerRequest === null ? '-' : m.statementsPerRequest.toFixed(2),
         ms(m.latencyMs.p50),
         ms(m.latencyMs.p95),
         m.requestsPerSecond.toFixed(1),

@@ -9,7 +9,7 @@ import type { BenchFixture } from './fixture.js';
  * every saveSession creates a session and every appendTranscript stores ten new messages.
  */
 
-export const SCENARIO_IDS = ['a', 'b', 'c', 'd', 'e', 'f', 'a10', 'a100', 'a-long', 'a-short'] as const;
+export const SCENARIO_IDS = ['a', 'a-c50', 'b', 'c', 'd', 'e', 'f', 'a10', 'a100', 'a-long', 'a-short'] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 
 /** The scenarios whose cost depends on the lazy fields' loaders (the no-DataLoader baseline runs these). */
@@ -22,6 +22,50 @@ export interface Scenario {
   body(): string;
   /** Why a response is not what the scenario means to measure (checked on a sample), or undefined. */
   check(data: unknown): string | undefined;
+  /** Concurrent connections, when not --connections (a-c50: scenario a at 50). */
+  connections?: number;
+}
+
+/** The scenarios the peers (PostGraphile, the bare floor) answer too, each in its own query language. */
+export const PEER_SCENARIOS: readonly ScenarioId[] = ['a', 'a-c50'];
+
+/**
+ * Scenario a as PostGraphile 5 (Amber preset, no plugins) asks it: the workspace's first 50
+ * sessions by updatedAt with the owner, the labels (one row per value) and the usage rollup. Its
+ * default schema offers conditions on indexed columns only, so it lists archived and private
+ * sessions as well (the API leaves those out): the same page size, the same joins.
+ */
+const POSTGRAPHILE_LIST = `query BenchList($workspaceId: UUID!, $first: Int!) {
+  allSessions(condition: { workspaceId: $workspaceId }, orderBy: [UPDATED_AT_DESC, ROW_ID_DESC], first: $first) {
+    nodes {
+      rowId title model agent messageCount updatedAt
+      userByUserId { rowId email }
+      sessionLabelsBySessionId(orderBy: [KEY_ASC, VALUE_ASC]) { nodes { key value } }
+      sessionUsageRollupBySessionId {
+        inputTokens outputTokens cacheReadInputTokens cacheCreationInputTokens toolCallCount costUsd costUnknown lastGenerationInputTokens
+      }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+export type Peer = 'postgraphile' | 'floor';
+
+/** Scenario `a` (or a-c50) for a peer: the same question in the peer's words. */
+export function peerScenario(peer: Peer, scenario: Scenario, fixture: BenchFixture): Scenario {
+  const first = 50;
+  if (peer === 'floor') {
+    return { ...scenario, body: () => json('', { workspaceId: fixture.workspaceId, first }), check: checkList(first) };
+  }
+  return {
+    ...scenario,
+    body: () => json(POSTGRAPHILE_LIST, { workspaceId: fixture.workspaceId, first }),
+    check: (data) => {
+      const nodes = (data as { allSessions?: { nodes?: { userByUserId: unknown }[] } }).allSessions?.nodes;
+      if (!nodes) return 'no allSessions.nodes';
+      return nodes.length === first ? undefined : `${nodes.length} sessions instead of ${first}`;
+    },
+  };
 }
 
 const LIST = `query BenchList($org: String!, $workspace: String!, $first: Int!, $filter: SessionFilter) {
@@ -143,6 +187,7 @@ export function buildScenarios(fixture: BenchFixture): Record<ScenarioId, Scenar
   const listScenario = (id: ScenarioId, title: string, first: number) => ({ id, title, body: () => list(first), check: checkList(first) });
   return {
     a: listScenario('a', 'list 50 sessions with creator, labels and usage', 50),
+    'a-c50': { ...listScenario('a-c50', 'the same as a, at 50 connections', 50), connections: 50 },
     a10: listScenario('a10', 'the same list, first: 10', 10),
     a100: listScenario('a100', 'the same list, first: 100', 100),
     'a-long': {

@@ -1,28 +1,54 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { startServerProcess, type ServerProcess as Spawned } from '../support/server-process.js';
+import { FLOOR_SCRIPT, type PostGraphilePeer } from './peers.js';
+import type { Peer } from './scenarios.js';
 
 const STARTUP_TIMEOUT_MS = 120_000;
 
+export type VariantName = 'default' | 'no-dataloaders' | 'no-jit' | 'workers-2' | 'postgraphile' | 'floor';
+
 /** A server configuration the bench compares: its entry point and the environment it starts with. */
 export interface Variant {
-  name: 'default' | 'no-dataloaders' | 'jit';
+  name: VariantName;
   entry?: string;
   env: Record<string, string>;
+  /** Not this API but a peer it is compared with (scripts/bench/peers). */
+  peer?: Peer;
+  /** Several processes: each has its own /metrics, so statements are not counted. */
+  workers?: number;
 }
 
-export const VARIANTS: Record<Variant['name'], Variant> = {
-  default: { name: 'default', env: { GRAPHQL_JIT: 'false' } },
-  'no-dataloaders': { name: 'no-dataloaders', entry: 'scripts/bench/unbatched-server.ts', env: { GRAPHQL_JIT: 'false' } },
-  jit: { name: 'jit', env: { GRAPHQL_JIT: 'true' } },
+export const VARIANTS: Record<VariantName, Variant> = {
+  default: { name: 'default', env: {} },
+  'no-dataloaders': { name: 'no-dataloaders', entry: 'scripts/bench/unbatched-server.ts', env: {} },
+  'no-jit': { name: 'no-jit', env: { GRAPHQL_JIT: 'false' } },
+  'workers-2': { name: 'workers-2', env: { WEB_CONCURRENCY: '2' }, workers: 2 },
+  postgraphile: { name: 'postgraphile', env: {}, peer: 'postgraphile' },
+  floor: { name: 'floor', env: {}, peer: 'floor' },
 };
 
 export interface ServerProcess extends Omit<Spawned, 'stop'> {
-  /** The `db_statements_total` counter from /metrics. */
-  statements(): Promise<number>;
-  /** VmRSS of the server process, in bytes (Linux /proc). */
+  /** The `db_statements_total` counter from /metrics; null for a peer (it has none). */
+  statements(): Promise<number | null>;
+  /** VmRSS of the server's processes (itself and its workers), in bytes (Linux /proc). */
   rss(): Promise<number>;
+  /** CPU time the server's processes have used, user and system, in seconds (Linux /proc). */
+  cpuSeconds(): Promise<number>;
   /** SIGTERM (the server exits 0 after draining, which also writes a --cpu-prof profile), SIGKILL after a grace. */
   stop(): Promise<void>;
+}
+
+/** The process and its descendants (cluster workers), from /proc/<pid>/task/<tid>/children. */
+async function processTree(pid: number): Promise<number[]> {
+  const pids = [pid];
+  for (let i = 0; i < pids.length; i += 1) {
+    const tasks = await readdir(`/proc/${pids[i]}/task`).catch(() => [] as string[]);
+    for (const task of tasks) {
+      const children = await readFile(`/proc/${pids[i]}/task/${task}/children`, 'utf8').catch(() => '');
+      for (const child of children.split(' ').filter(Boolean)) pids.push(Number(child));
+    }
+  }
+  return pids;
 }
 
 export async function readRss(pid: number): Promise<number> {
@@ -32,13 +58,41 @@ export async function readRss(pid: number): Promise<number> {
   return Number(kb) * 1024;
 }
 
+/** Linux reports CPU time in clock ticks of USER_HZ, which is 100 on every architecture Node runs on. */
+const TICKS_PER_SECOND = 100;
+
+/** utime + stime of one process, in seconds (fields 14 and 15 of /proc/<pid>/stat, after the command name). */
+export async function readCpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // fields[0] is field 3 (state): utime is field 14, stime field 15.
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+}
+
+const sumOver = async (pid: number, read: (pid: number) => Promise<number>) => {
+  const values = await Promise.all((await processTree(pid)).map((p) => read(p).catch(() => 0)));
+  return values.reduce((sum, value) => sum + value, 0);
+};
+
 const STATEMENTS_METRIC = /^db_statements_total(?:\{[^}]*\})? (\d+(?:\.\d+)?(?:e\+\d+)?)$/m;
+const PEER_READY_LINE = /(?:PostGraphile|Floor) at (http:\/\/\S+)/;
+
+function peerProgram(variant: Variant, postgraphile: PostGraphilePeer | undefined) {
+  if (variant.peer === 'floor') return { executable: process.execPath, args: [FLOOR_SCRIPT], readyLine: PEER_READY_LINE };
+  if (!postgraphile) throw new Error('PostGraphile is not installed');
+  return { executable: postgraphile.node, args: [postgraphile.script], readyLine: PEER_READY_LINE };
+}
 
 /** A server of `variant` on the seeded database, without migrating it (the bench did). */
-export async function startServer(databaseUrl: string, variant: Variant, options: { cpuProfileDir?: string } = {}): Promise<ServerProcess> {
+export async function startServer(
+  databaseUrl: string,
+  variant: Variant,
+  options: { cpuProfileDir?: string; postgraphile?: PostGraphilePeer } = {},
+): Promise<ServerProcess> {
   const server = await startServerProcess({
     env: { DATABASE_URL: databaseUrl, MIGRATE_ON_START: 'false', ...variant.env },
     ...(variant.entry ? { entry: variant.entry } : {}),
+    ...(variant.peer ? { program: peerProgram(variant, options.postgraphile) } : {}),
     nodeArgs: options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [],
     startupTimeoutMs: STARTUP_TIMEOUT_MS,
   });
@@ -46,12 +100,14 @@ export async function startServer(databaseUrl: string, variant: Variant, options
   return {
     ...server,
     statements: async () => {
+      if (variant.peer || variant.workers) return null;
       const text = await (await fetch(metricsUrl)).text();
       const value = STATEMENTS_METRIC.exec(text)?.[1];
       if (value === undefined) throw new Error('The server exposes no db_statements_total metric');
       return Number(value);
     },
-    rss: () => readRss(server.pid),
+    rss: () => sumOver(server.pid, readRss),
+    cpuSeconds: () => sumOver(server.pid, readCpuSeconds),
     stop: async () => {
       await server.stop();
     },

@@ -35,6 +35,11 @@ export interface ServerOptions {
   startupTimeoutMs: number;
   /** Called with every complete line the server writes to stdout or stderr. */
   onLine?: (line: string) => void;
+  /**
+   * Another program instead of the API (the bench's peers): its executable and arguments, and the
+   * line it prints when it listens, with the URL as the first group.
+   */
+  program?: { executable: string; args: string[]; readyLine: RegExp };
 }
 
 export interface ServerProcess {
@@ -55,7 +60,10 @@ export interface ServerProcess {
  * listens; rejects if it exits first or does not start in time.
  */
 export async function startServerProcess(options: ServerOptions): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', options.entry ?? 'src/main.ts'], {
+  const executable = options.program?.executable ?? process.execPath;
+  const args = options.program?.args ?? [...(options.nodeArgs ?? []), '--import', 'tsx', options.entry ?? 'src/main.ts'];
+  const readyLine = options.program?.readyLine ?? READY_LINE;
+  const child = spawn(executable, args, {
     cwd: REPO_ROOT,
     env: { ...measuredServerEnv(), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -85,7 +93,7 @@ export async function startServerProcess(options: ServerOptions): Promise<Server
       reject(new Error(`The server did not start within ${options.startupTimeoutMs / 1000} s. Output:\n${tail}`));
     }, options.startupTimeoutMs);
     const check = () => {
-      const match = READY_LINE.exec(tail);
+      const match = readyLine.exec(tail);
       if (!match) return;
       clearTimeout(timer);
       child.stdout.off('data', check);

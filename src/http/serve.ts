@@ -1,10 +1,17 @@
 import { ConfigError, loadConfig } from '../config.js';
 import { createLogger, errorFields } from '../logger.js';
+import { isWorker, reportListening, runPrimary } from './cluster.js';
 import { startServer, type ServerOptions } from './server.js';
+
+const announce = (url: string) => process.stdout.write(`GraphQL API and GraphiQL at ${url}\n`);
 
 async function run(options: ServerOptions): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
+  if (config.webConcurrency > 1 && !isWorker()) {
+    runPrimary(config.webConcurrency, logger, announce);
+    return;
+  }
   const started = startServer(config, logger, options);
 
   let stopping = false;
@@ -33,13 +40,16 @@ async function run(options: ServerOptions): Promise<void> {
 
   const server = await started;
   logger.info('server listening', { url: server.url, database: server.database.mode });
-  process.stdout.write(`GraphQL API and GraphiQL at ${server.url}\n`);
+  // A worker's primary prints the ready line once all its workers listen.
+  if (isWorker()) reportListening(server.url);
+  else announce(server.url);
 }
 
 /**
  * Runs the server as `npm start` does: configuration from the environment, the ready line on
  * stdout, a graceful stop on SIGTERM or SIGINT, and exit code 1 with a one-line reason when it
- * cannot start.
+ * cannot start. With WEB_CONCURRENCY above 1 this process is the primary of that many workers
+ * (cluster.ts), each of which runs this function too.
  */
 export function serve(options: ServerOptions = {}): void {
   run(options).catch((error: unknown) => {

@@ -1,8 +1,10 @@
 import { createYoga, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
 import type { Registry } from 'prom-client';
-import { DEFAULT_LIMITS, type Config } from '../config.js';
+import { DEFAULT_FACETS_CACHE_SECONDS, DEFAULT_LIMITS, type Config } from '../config.js';
 import { createContext, type Context } from '../context.js';
+import { FacetsCache } from '../sessions/facets-cache.js';
 import type { LoaderOptions } from '../sessions/loaders.js';
+import { useFacetsInvalidation } from './plugins/facets-invalidation.js';
 import { useCors } from './plugins/cors.js';
 import { useJitExecution } from './plugins/jit.js';
 import { useErrorEnvelope } from './plugins/error-envelope.js';
@@ -25,7 +27,7 @@ import { schema } from '../schema/index.js';
 export interface YogaDeps {
   config: Pick<Config, 'graphiql' | 'introspection' | 'demoToken'> &
     Partial<Pick<Config, 'minClientVersion' | 'limits' | 'maxBodyBytes' | 'maxBatchOperations'>> &
-    Partial<Pick<Config, 'graphqlJit' | 'corsOrigins'>>;
+    Partial<Pick<Config, 'graphqlJit' | 'corsOrigins' | 'facetsCacheSeconds'>>;
   prisma: PrismaClient;
   logger: Logger;
   /** Where /metrics reads from; a new registry per server by default. */
@@ -53,11 +55,12 @@ export function buildYoga({
   loaders,
   persistedQueries,
 }: YogaDeps): Yoga {
+  const facetsCache = new FacetsCache(config.facetsCacheSeconds ?? DEFAULT_FACETS_CACHE_SECONDS);
   return createYoga<Record<string, unknown>, Context>({
     schema,
     context: ({ request }) =>
       createContext(
-        { prisma, logger, loaders, verifiedTokens: rateLimit?.verifiedTokens },
+        { prisma, logger, loaders, verifiedTokens: rateLimit?.verifiedTokens, facetsCache },
         { requestId: requestIdOf(request), authorization: request.headers.get('authorization') },
       ),
     graphqlEndpoint: GRAPHQL_ENDPOINT,
@@ -95,9 +98,10 @@ export function buildYoga({
       useInputGuard(),
       useListLimits(),
       useErrorEnvelope(logger),
+      useFacetsInvalidation(facetsCache),
       // After the envelope: it takes the suggestions out of the errors the envelope made.
       ...(config.introspection ? [] : useIntrospectionOff()),
-      ...(config.graphqlJit ? [useJitExecution(logger)] : []),
+      ...((config.graphqlJit ?? true) ? [useJitExecution(logger)] : []),
       useReadinessCheck({
         endpoint: '/ready',
         check: async () => {

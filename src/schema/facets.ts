@@ -40,6 +40,8 @@ builder.queryField('sessionFacets', (t) =>
       ...workspaceArgs,
       filter: t.arg({ type: SessionFilterRef, description: 'The same filter as sessions takes.' }),
     },
-    resolve: inWorkspace((access, args, ctx) => sessionFacets(ctx.prisma, access, args.filter)),
+    resolve: inWorkspace((access, args, ctx) =>
+      ctx.facetsCache.get(access, args.filter, () => sessionFacets(ctx.prisma, access, args.filter)),
+    ),
   }),
 );

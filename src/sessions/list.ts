@@ -178,7 +178,13 @@ export async function listSessions(
   const hasMore = rows.length > size;
   const page = rows.slice(0, size);
   if (backward) page.reverse();
-  const edges = page.map((node) => ({ cursor: encodeCursor(node, order), node }));
+  // Cursors are encoded when read: a list that asks for nodes and endCursor encodes one, not one per row.
+  const edges = page.map((node) => ({
+    node,
+    get cursor() {
+      return encodeCursor(node, order);
+    },
+  }));
   return {
     edges,
     pageInfo: {
@@ -186,8 +192,12 @@ export async function listSessions(
       // when a cursor was given (keyset pagination never leaves a hole behind a cursor).
       hasNextPage: backward ? before !== undefined : hasMore,
       hasPreviousPage: backward ? hasMore : after !== undefined,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
+      get startCursor() {
+        return edges[0]?.cursor ?? null;
+      },
+      get endCursor() {
+        return edges.at(-1)?.cursor ?? null;
+      },
     },
     totalCount: async () => {
       const [row] = await prisma.$queryRaw<{ count: number }[]>`SELECT count(*)::int AS count FROM sessions s WHERE ${allOf(where)}`;

@@ -2,11 +2,9 @@ import DataLoader from 'dataloader';
 import { requirePrincipal } from '../auth/access.js';
 import type { Principal } from '../auth/principal.js';
 import type { PrismaClient, Session, User } from '../generated/prisma/client.js';
-import { loadLabels, type Label } from './labels.js';
+import { loadSessionDetailsInOrder, type SessionDetails } from './details.js';
 import { loadVisibleMessages, loadVisibleUsers } from './nodes.js';
 import { loadTranscriptPages, transcriptKey, type StoredMessage, type TranscriptPage, type TranscriptRequest } from './transcript-read.js';
-import { EMPTY_USAGE, loadUsage, type SessionUsage } from './usage.js';
-import { loadUsers } from './users.js';
 import { loadVisibleSessions } from './visible-session.js';
 
 /**
@@ -14,9 +12,8 @@ import { loadVisibleSessions } from './visible-session.js';
  * created with the context, so nothing is cached across requests or callers.
  */
 export interface Loaders {
-  user: DataLoader<string, User | null>;
-  labels: DataLoader<string, Label[]>;
-  usage: DataLoader<string, SessionUsage>;
+  /** Owner, labels and usage by session id, all three in one statement per page. */
+  details: DataLoader<string, SessionDetails>;
   transcript: DataLoader<TranscriptRequest, TranscriptPage, string>;
   /** Sessions, messages and users by bare id, visible to the caller (needs a principal): federation and `node`. */
   visibleSession: DataLoader<string, Session | null>;
@@ -37,15 +34,7 @@ export interface LoaderOptions {
 export function createLoaders(prisma: PrismaClient, principal: Principal | null, { batch = true }: LoaderOptions = {}): Loaders {
   const options = batch ? {} : { batch: false, cache: false };
   return {
-    user: new DataLoader((ids) => loadUsers(prisma, ids), options),
-    labels: new DataLoader(async (ids) => {
-      const labels = await loadLabels(prisma, ids);
-      return ids.map((id) => labels.get(id) ?? []);
-    }, options),
-    usage: new DataLoader(async (ids) => {
-      const usage = await loadUsage(prisma, ids);
-      return ids.map((id) => usage.get(id) ?? EMPTY_USAGE);
-    }, options),
+    details: new DataLoader((ids) => loadSessionDetailsInOrder(prisma, ids), options),
     transcript: new DataLoader((requests) => loadTranscriptPages(prisma, requests), { ...options, cacheKeyFn: transcriptKey }),
     visibleSession: new DataLoader(async (ids) => loadVisibleSessions(prisma, requirePrincipal(principal), ids), options),
     visibleMessage: new DataLoader(async (ids) => loadVisibleMessages(prisma, requirePrincipal(principal), ids), options),

@@ -4,7 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/client.js';
 import { applyMigrations, readMigrations } from '../../src/db/migrate.js';
 import type { PrismaClient } from '../../src/generated/prisma/client.js';
-import { loadUsage, usageFromTotals, type SessionUsage, type UsageTotals } from '../../src/sessions/usage.js';
+import { loadSessionDetails } from '../../src/sessions/details.js';
+import { EMPTY_USAGE, loadUsage, usageFromTotals, type SessionUsage, type UsageTotals } from '../../src/sessions/usage.js';
 import { AppendTranscriptDocument, SaveSessionDocument, type MessageInput } from '../generated/graphql.js';
 import { withFreshDatabase } from '../support/database.js';
 import { createTestServer, type TestServer } from '../support/server.js';
@@ -80,8 +81,9 @@ describe('the usage rollup equals the read-time aggregate of the messages', () =
   }
 
   async function expectRollupMatches(id: string) {
-    const [rollup, oracle] = await Promise.all([loadUsage(prisma, [id]), aggregateFromMessages(prisma, id)]);
-    expect(rollup.get(id)).toEqual(oracle);
+    // What Session.usage reads (through the session details loader); no messages read as EMPTY_USAGE.
+    const [details, oracle] = await Promise.all([loadSessionDetails(prisma, [id]), aggregateFromMessages(prisma, id)]);
+    expect(details.get(id)?.usage).toEqual(oracle ?? EMPTY_USAGE);
   }
 
   it(

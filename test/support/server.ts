@@ -59,7 +59,7 @@ export interface TestServer {
 
 /**
  * GRAPHQL_JIT and DATALOADERS from the environment, so a suite can be rerun under the benchmark's
- * baselines (`GRAPHQL_JIT=true npx vitest run test/http/errors.test.ts`, `DATALOADERS=false …`
+ * baselines (`GRAPHQL_JIT=false npx vitest run test/http/errors.test.ts` for graphql-js, `DATALOADERS=false …`
  * for loaders that do not batch); unset, the defaults.
  */
 function executionSwitches() {
@@ -67,12 +67,17 @@ function executionSwitches() {
   return { config: { graphqlJit }, loaders: { batch: process.env.DATALOADERS?.trim().toLowerCase() !== 'false' } };
 }
 
-export async function createTestServer(db?: TestDatabase): Promise<TestServer> {
+/** Settings a test gives its server on top of the defaults. */
+export interface TestServerConfig {
+  facetsCacheSeconds?: number;
+}
+
+export async function createTestServer(db?: TestDatabase, overrides: TestServerConfig = {}): Promise<TestServer> {
   const database = db ?? (await sharedTestDatabase());
   const logger = memoryLogger();
   const switches = executionSwitches();
   const yoga = buildYoga({
-    config: { graphiql: true, introspection: true, demoToken: undefined, ...switches.config },
+    config: { graphiql: true, introspection: true, demoToken: undefined, ...switches.config, ...overrides },
     loaders: switches.loaders,
     // As startServer sets it up without Redis: automatic persisted queries in memory.
     persistedQueries: { store: memoryStore() },

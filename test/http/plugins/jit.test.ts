@@ -17,7 +17,7 @@ import { memoryLogger } from '../../support/server.js';
 import { createTenant, type Tenant } from '../../support/tenant.js';
 
 /**
- * GRAPHQL_JIT=true (a benchmark baseline) must not change the contract: the same requests get the
+ * graphql-jit (the default; GRAPHQL_JIT=false turns it off) must not change the contract: the same requests get the
  * same responses and statuses from a server executing with graphql-jit as from the default one,
  * errors included. The one difference left is that graphql-jit does not report `locations` of
  * execution errors (docs/api.md does not promise them); it is also how these tests see that graphql-jit
@@ -52,7 +52,7 @@ const withoutLocations = ({ status, body }: Wire) => ({
   body: { ...body, ...(body.errors ? { errors: body.errors.map(({ locations: _omitted, ...error }) => error) } : {}) },
 });
 
-describe('graphql-jit execution (GRAPHQL_JIT=true)', () => {
+describe('graphql-jit execution (the default) against graphql-js (GRAPHQL_JIT=false)', () => {
   let plain: Yoga;
   let jit: Yoga;
   let tenant: Tenant;
