@@ -28,6 +28,18 @@ const ADAPTER_KINDS: Record<string, DatabaseFault> = {
   SocketTimeout: 'GATEWAY_TIMEOUT',
 };
 
+/** Node's socket errors on the way to the database. */
+const NETWORK_CODES: Record<string, DatabaseFault> = {
+  ECONNREFUSED: 'BAD_GATEWAY',
+  ECONNRESET: 'BAD_GATEWAY',
+  EPIPE: 'BAD_GATEWAY',
+  EHOSTUNREACH: 'BAD_GATEWAY',
+  ENETUNREACH: 'BAD_GATEWAY',
+  ENOTFOUND: 'BAD_GATEWAY',
+  EAI_AGAIN: 'BAD_GATEWAY',
+  ETIMEDOUT: 'GATEWAY_TIMEOUT',
+};
+
 /** PostgreSQL SQLSTATEs: 57014 query_canceled (statement_timeout), 57P0x shutdown, class 08 connection. */
 function fromSqlState(code: string): DatabaseFault | undefined {
   if (code === '57014') return 'GATEWAY_TIMEOUT';
@@ -62,8 +74,9 @@ function fromAdapterCause(cause: AdapterCause | undefined): DatabaseFault | unde
 function classifyOne(error: Error): DatabaseFault | undefined {
   const { code, meta, cause } = error as Error & { code?: unknown; meta?: { driverAdapterError?: { cause?: AdapterCause } } };
   if (typeof code === 'string' && PRISMA_CODES[code]) return PRISMA_CODES[code];
-  // pg's and PGlite's own errors (db/rows.ts reads without Prisma) carry the SQLSTATE as `code`.
-  const fromDriver = typeof code === 'string' ? fromSqlState(code) : undefined;
+  // pg's and PGlite's own errors (db/rows.ts reads without Prisma) carry the SQLSTATE as `code`,
+  // and socket errors Node's code (which Prisma's adapter would have turned into an adapter kind).
+  const fromDriver = typeof code === 'string' ? (NETWORK_CODES[code] ?? fromSqlState(code)) : undefined;
   if (fromDriver) return fromDriver;
   const fromMeta = fromAdapterCause(meta?.driverAdapterError?.cause);
   if (fromMeta) return fromMeta;
