@@ -103,7 +103,7 @@ export function summarizeProfile(profile: CpuProfile, file: string, top = 10, wi
     busyMs: Math.round(busyUs / 1000),
     idleMs: Math.round(idleUs / 1000),
     functions: rank(functions.values(), top),
-    packages: rank(packages.values(), 12),
+    packages: rank(packages.values(), 25),
   };
 }
 

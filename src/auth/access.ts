@@ -1,5 +1,6 @@
 import type { MembershipRole, SessionOrigin, TokenKind } from '../generated/prisma/enums.js';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
+import { readRows } from '../db/rows.js';
 import { AppError, forbidden, notFound, unauthenticated } from '../errors.js';
 import type { Principal } from './principal.js';
 
@@ -37,12 +38,15 @@ export async function workspaceAccess(
   workspace: string,
 ): Promise<WorkspaceAccess> {
   const caller = requirePrincipal(principal);
-  const rows = await prisma.$queryRaw<WorkspaceRow[]>`
+  const rows = await readRows<WorkspaceRow>(
+    prisma,
+    Prisma.sql`
     SELECT w.id::text AS "workspaceId", m.role::text AS "role"
       FROM organizations o
       LEFT JOIN workspaces w ON w.org_id = o.id AND w.slug = ${workspace}
       LEFT JOIN memberships m ON m.workspace_id = w.id AND m.user_id = ${caller.userId}::uuid
-     WHERE o.slug = ${org}`;
+     WHERE o.slug = ${org}`,
+  );
   const row = rows[0];
   if (!row) throw notFound('Organization');
   if (!row.workspaceId) throw notFound('Workspace');

@@ -1,4 +1,5 @@
-import type { PrismaClient } from '../generated/prisma/client.js';
+import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
+import { readRows } from '../db/rows.js';
 import type { TokenKind } from '../generated/prisma/enums.js';
 import { unauthenticated } from '../errors.js';
 import { hashToken } from './tokens.js';
@@ -47,7 +48,9 @@ export async function authenticate(
   const token = bearerToken(authorization);
   if (!token) throw unauthenticated('Authorization header must be "Bearer <token>"', true);
   const tokenHash = hashToken(token);
-  const rows = await prisma.$queryRaw<TokenRow[]>`
+  const rows = await readRows<TokenRow>(
+    prisma,
+    Prisma.sql`
     WITH found AS (
       SELECT t.id, t.user_id, u.email, t.kind, t.last_used_at,
              (t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())) AS usable
@@ -58,7 +61,8 @@ export async function authenticate(
        WHERE id IN (SELECT id FROM found
                      WHERE usable AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute'))
     )
-    SELECT id::text AS "id", user_id::text AS "userId", email, kind::text AS "kind", usable FROM found`;
+    SELECT id::text AS "id", user_id::text AS "userId", email, kind::text AS "kind", usable FROM found`,
+  );
   const row = rows[0];
   // One message for all three cases: a caller learns nothing about which tokens exist.
   if (!row || !row.usable) {

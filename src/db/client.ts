@@ -7,6 +7,7 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { DEFAULT_POOL, type PoolConfig } from '../config.js';
 import type { MigrationConnection } from './migrate.js';
+import { registerRowReader, type RowReader } from './rows.js';
 
 export type DatabaseMode = 'embedded' | 'postgres';
 
@@ -38,14 +39,23 @@ export interface DatabaseOptions {
  * little later, and a connection that does not come by connectionTimeoutMillis. Each surfaces as
  * GATEWAY_TIMEOUT (db/faults.ts). Interactive transactions get the same budgets.
  */
-function postgresAdapter(databaseUrl: string, pool: PoolConfig): PrismaPg {
-  return new PrismaPg({
+function postgresPool(databaseUrl: string, pool: PoolConfig): pg.Pool {
+  return new pg.Pool({
     connectionString: databaseUrl,
     max: pool.size,
     connectionTimeoutMillis: pool.connectTimeoutMs,
     statement_timeout: pool.statementTimeoutMs,
     query_timeout: pool.statementTimeoutMs + 1_000,
   });
+}
+
+/** Statements read through db/rows.ts are counted like Prisma's (onQuery gets the text and the parameters as JSON). */
+function counted(reader: RowReader, onQuery: OnQuery | undefined): RowReader {
+  if (!onQuery) return reader;
+  return (text, values) => {
+    onQuery(text, JSON.stringify(values));
+    return reader(text, values);
+  };
 }
 
 function createPrisma(adapter: PrismaPg | PrismaPGlite, onQuery: OnQuery | undefined, pool: PoolConfig = DEFAULT_POOL): PrismaClient {
@@ -118,6 +128,10 @@ async function openEmbedded(options: DatabaseOptions): Promise<Database> {
     throw error;
   }
   const prisma = createPrisma(new PrismaPGlite(pglite), options.onQuery);
+  registerRowReader(
+    prisma,
+    counted(async (text, values) => (await pglite.query<Record<string, unknown>>(text, values)).rows, options.onQuery),
+  );
   const conn: MigrationConnection = {
     exec: async (sql) => {
       await pglite.exec(sql);
@@ -139,7 +153,13 @@ async function openEmbedded(options: DatabaseOptions): Promise<Database> {
 
 function openPostgres(databaseUrl: string, options: DatabaseOptions): Database {
   const pool = options.pool ?? DEFAULT_POOL;
-  const prisma = createPrisma(postgresAdapter(databaseUrl, pool), options.onQuery, pool);
+  // One pool for Prisma and for db/rows.ts, ended by prisma.$disconnect().
+  const connections = postgresPool(databaseUrl, pool);
+  const prisma = createPrisma(new PrismaPg(connections, { disposeExternalPool: true }), options.onQuery, pool);
+  registerRowReader(
+    prisma,
+    counted(async (text, values) => (await connections.query<Record<string, unknown>>(text, values)).rows, options.onQuery),
+  );
   return {
     mode: 'postgres',
     prisma,

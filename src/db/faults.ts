@@ -8,7 +8,8 @@ import { GraphQLError } from 'graphql';
  *
  * Errors reach us in three shapes: Prisma's errors (P-codes, with the driver adapter's error in
  * `meta.driverAdapterError`), the adapter's DriverAdapterError, and plain errors from `pg` and
- * `pg-pool`, which the adapter passes through unchanged and which carry only a message.
+ * `pg-pool` (passed through by the adapter, or raised by db/rows.ts's direct reads), which carry
+ * a message and, for PostgreSQL's own errors, the SQLSTATE as `code`.
  */
 export type DatabaseFault = 'BAD_GATEWAY' | 'GATEWAY_TIMEOUT';
 
@@ -25,6 +26,18 @@ const ADAPTER_KINDS: Record<string, DatabaseFault> = {
   ConnectionClosed: 'BAD_GATEWAY',
   TooManyConnections: 'BAD_GATEWAY',
   SocketTimeout: 'GATEWAY_TIMEOUT',
+};
+
+/** Node's socket errors on the way to the database. */
+const NETWORK_CODES: Record<string, DatabaseFault> = {
+  ECONNREFUSED: 'BAD_GATEWAY',
+  ECONNRESET: 'BAD_GATEWAY',
+  EPIPE: 'BAD_GATEWAY',
+  EHOSTUNREACH: 'BAD_GATEWAY',
+  ENETUNREACH: 'BAD_GATEWAY',
+  ENOTFOUND: 'BAD_GATEWAY',
+  EAI_AGAIN: 'BAD_GATEWAY',
+  ETIMEDOUT: 'GATEWAY_TIMEOUT',
 };
 
 /** PostgreSQL SQLSTATEs: 57014 query_canceled (statement_timeout), 57P0x shutdown, class 08 connection. */
@@ -61,6 +74,10 @@ function fromAdapterCause(cause: AdapterCause | undefined): DatabaseFault | unde
 function classifyOne(error: Error): DatabaseFault | undefined {
   const { code, meta, cause } = error as Error & { code?: unknown; meta?: { driverAdapterError?: { cause?: AdapterCause } } };
   if (typeof code === 'string' && PRISMA_CODES[code]) return PRISMA_CODES[code];
+  // pg's and PGlite's own errors (db/rows.ts reads without Prisma) carry the SQLSTATE as `code`,
+  // and socket errors Node's code (which Prisma's adapter would have turned into an adapter kind).
+  const fromDriver = typeof code === 'string' ? (NETWORK_CODES[code] ?? fromSqlState(code)) : undefined;
+  if (fromDriver) return fromDriver;
   const fromMeta = fromAdapterCause(meta?.driverAdapterError?.cause);
   if (fromMeta) return fromMeta;
   if (error.name === 'DriverAdapterError') {

@@ -1,4 +1,5 @@
-import type { PrismaClient, User } from '../generated/prisma/client.js';
+import { Prisma, type PrismaClient, type User } from '../generated/prisma/client.js';
+import { readRows } from '../db/rows.js';
 import { normalizeLabels, type Label } from './labels.js';
 import { EMPTY_USAGE, usageFromTotals, type SessionUsage, type UsageTotals } from './usage.js';
 
@@ -32,7 +33,9 @@ const NO_DETAILS: SessionDetails = Object.freeze({ creator: null, labels: [], us
  * are normalised as everywhere else (sorted keys, sorted values).
  */
 export async function loadSessionDetails(prisma: PrismaClient, sessionIds: readonly string[]): Promise<Map<string, SessionDetails>> {
-  const rows = await prisma.$queryRaw<DetailsRow[]>`
+  const rows = await readRows<DetailsRow>(
+    prisma,
+    Prisma.sql`
     SELECT s.id::text AS "sessionId",
            u.id::text AS "userId", u.email, u.username, u.full_name AS "fullName", u.created_at AS "userCreatedAt",
            COALESCE((SELECT json_agg(json_build_array(l.key, l.value)) FROM session_labels l WHERE l.session_id = s.id), '[]'::json) AS labels,
@@ -46,7 +49,8 @@ export async function loadSessionDetails(prisma: PrismaClient, sessionIds: reado
       FROM sessions s
       LEFT JOIN users u ON u.id = s.user_id
       LEFT JOIN session_usage_rollups r ON r.session_id = s.id
-     WHERE s.id = ANY(${sessionIds}::uuid[])`;
+     WHERE s.id = ANY(${sessionIds}::uuid[])`,
+  );
   const details = new Map<string, SessionDetails>();
   for (const row of rows) {
     details.set(row.sessionId, {

@@ -5,6 +5,7 @@ import { sessionFilterConditions, type SessionFilter } from './filter.js';
 import { MAX_INT32 } from './input-rules.js';
 import { allOf, SESSION_COLUMNS } from './sql.js';
 import { CANONICAL_UUID } from './visible-session.js';
+import { readRows } from '../db/rows.js';
 
 export type SessionOrderField = 'UPDATED_AT' | 'LAST_MESSAGE_AT' | 'CREATED_AT' | 'MESSAGE_COUNT';
 export type OrderDirection = 'ASC' | 'DESC';
@@ -170,11 +171,14 @@ export async function listSessions(
   const rows =
     size === 0
       ? []
-      : await prisma.$queryRaw<Session[]>`
+      : await readRows<Session>(
+          prisma,
+          Prisma.sql`
           SELECT ${SESSION_COLUMNS} FROM sessions s
            WHERE ${allOf([...where, ...bounds])}
            ${orderBy(order.field, backward ? reverse : order.direction)}
-           LIMIT ${size + 1}`;
+           LIMIT ${size + 1}`,
+        );
   const hasMore = rows.length > size;
   const page = rows.slice(0, size);
   if (backward) page.reverse();

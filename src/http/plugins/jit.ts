@@ -7,6 +7,7 @@ import {
   isInputObjectType,
   isInputType,
   isListType,
+  Kind,
   typeFromAST,
   type ExecutionArgs,
   type ExecutionResult,
@@ -68,8 +69,15 @@ function omitsDefaultedField(type: GraphQLInputType, value: unknown): boolean {
   );
 }
 
-/** graphql-jit runs only where it answers as graphql-js would: variables that coerce, no input defaults to fill. */
+/**
+ * graphql-jit runs only where it answers as graphql-js would: documents of one operation (the
+ * plugin caches the compiled query per document, whatever operationName picked: a document of
+ * several operations would run the first one compiled for every other name; found by
+ * test/http/plugins/server-options.test.ts), variables that coerce, no input defaults to fill.
+ */
 function jitCanRun(args: ExecutionArgs): boolean {
+  const operations = args.document.definitions.filter((definition) => definition.kind === Kind.OPERATION_DEFINITION);
+  if (operations.length !== 1) return false;
   const operation = getOperationAST(args.document, args.operationName);
   if (!operation) return false;
   const definitions = operation.variableDefinitions ?? [];

@@ -18,7 +18,16 @@ describe('db_statements_total', () => {
 
   beforeAll(async () => {
     server = await startServer(
-      loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: 'memory://', LOG_LEVEL: 'silent', DEMO_TOKEN, RATE_LIMIT_PER_MINUTE: '0' }),
+      // No facets cache: each repeated sessionFacets below sends its statements.
+      loadConfig({
+        PORT: '0',
+        HOST: '127.0.0.1',
+        DATA_DIR: 'memory://',
+        LOG_LEVEL: 'silent',
+        DEMO_TOKEN,
+        RATE_LIMIT_PER_MINUTE: '0',
+        FACETS_CACHE_SECONDS: '0',
+      }),
       createLogger('silent'),
     );
   });
