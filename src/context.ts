@@ -1,6 +1,7 @@
 import { authenticate, type Principal } from './auth/principal.js';
 import type { VerifiedTokens } from './auth/verified-tokens.js';
 import type { PrismaClient } from './generated/prisma/client.js';
+import type { Live } from './live/live.js';
 import type { Logger } from './logger.js';
 import { createLoaders, type LoaderOptions, type Loaders } from './sessions/loaders.js';
 
@@ -12,11 +13,14 @@ export interface Context {
   principal: Principal | null;
   loaders: Loaders;
   logger: Logger;
+  /** Live subscriptions: mutations publish their committed changes here, subscriptions listen. */
+  live: Live;
 }
 
 export interface ContextDeps {
   prisma: PrismaClient;
   logger: Logger;
+  live: Live;
   loaders?: LoaderOptions;
   /** The rate limiter's record of tokens that authenticated; none without limiting. */
   verifiedTokens?: VerifiedTokens;
@@ -32,7 +36,10 @@ export interface RequestFacts {
  * The context of one request: the caller is authenticated here, once (a bad token fails the whole
  * request), and the loaders are new, so nothing is shared across requests or callers.
  */
-export async function createContext({ prisma, logger, loaders, verifiedTokens }: ContextDeps, request: RequestFacts): Promise<Context> {
+export async function createContext(
+  { prisma, logger, live, loaders, verifiedTokens }: ContextDeps,
+  request: RequestFacts,
+): Promise<Context> {
   const principal = await authenticate(prisma, request.authorization, verifiedTokens);
-  return { requestId: request.requestId, prisma, principal, loaders: createLoaders(prisma, principal, loaders), logger };
+  return { requestId: request.requestId, prisma, principal, loaders: createLoaders(prisma, principal, loaders), logger, live };
 }

@@ -1,7 +1,9 @@
+import { useGraphQLSSE } from '@graphql-yoga/plugin-graphql-sse';
 import { createYoga, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
 import type { Registry } from 'prom-client';
 import { DEFAULT_LIMITS, type Config } from '../config.js';
 import { createContext, type Context } from '../context.js';
+import { createLive, type Live } from '../live/live.js';
 import type { LoaderOptions } from '../sessions/loaders.js';
 import { useCors } from './plugins/cors.js';
 import { useJitExecution } from './plugins/jit.js';
@@ -36,11 +38,14 @@ export interface YogaDeps {
   loaders?: LoaderOptions;
   /** Request budgets (startServer makes one from the config); authentication feeds its verified tokens. */
   rateLimit?: Pick<RateLimiter, 'plugin' | 'verifiedTokens'>;
+  /** Live subscriptions (startServer makes them from the config); in process with default settings when left out. */
+  live?: Live;
 }
 
 const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
 const DEFAULT_MAX_BATCH = 10;
 const GRAPHQL_ENDPOINT = '/graphql';
+export const GRAPHQL_SSE_ENDPOINT = '/graphql/stream';
 
 export type Yoga = YogaServerInstance<Record<string, unknown>, Context>;
 
@@ -52,12 +57,13 @@ export function buildYoga({
   rateLimit,
   loaders,
   persistedQueries,
+  live = createLive({ logger, metrics }),
 }: YogaDeps): Yoga {
   return createYoga<Record<string, unknown>, Context>({
     schema,
     context: ({ request }) =>
       createContext(
-        { prisma, logger, loaders, verifiedTokens: rateLimit?.verifiedTokens },
+        { prisma, logger, live, loaders, verifiedTokens: rateLimit?.verifiedTokens },
         { requestId: requestIdOf(request), authorization: request.headers.get('authorization') },
       ),
     graphqlEndpoint: GRAPHQL_ENDPOINT,
@@ -84,6 +90,9 @@ export function buildYoga({
     },
     plugins: [
       useCors(GRAPHQL_ENDPOINT, config.corsOrigins),
+      // The graphql-sse protocol (its single-connection mode too) at /graphql/stream; yoga serves
+      // plain SSE on /graphql itself, and graphql-ws shares /graphql over WebSocket (ws-server.ts).
+      useGraphQLSSE({ endpoint: GRAPHQL_SSE_ENDPOINT }),
       useRequestId(),
       useVersionGate(config.minClientVersion),
       useRequestChecks(),

@@ -16,6 +16,8 @@ import { errorFields, type Logger } from '../../logger.js';
  */
 export interface RateLimiter {
   plugin: Plugin;
+  /** Spends one request of the caller's budget (graphql-ws spends one per subscribe message); RATE_LIMITED when none is left. */
+  spend(request: Request, address: string | undefined): Promise<void>;
   /** Filled by authenticate (buildYoga hands it to the context); a token's own budget needs its hash in here. */
   verifiedTokens: VerifiedTokens;
   /** Resolves once the store is connected, or after `timeoutMs` (then the server starts fail-open). */
@@ -100,6 +102,7 @@ export function createRateLimiter(options: {
   };
   return {
     plugin,
+    spend: (request, address) => spend(clientKey(request, address, verifiedTokens), 1),
     verifiedTokens,
     ready: (timeoutMs = 3000) =>
       new Promise<void>((resolve) => {
