@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
-import type { ExecutionArgs, GraphQLError } from 'graphql';
+import type { DocumentNode, ExecutionArgs, GraphQLError, GraphQLSchema } from 'graphql';
+import type { ServerOptions } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { AppError } from '../errors.js';
@@ -11,9 +12,19 @@ import type { Yoga } from './yoga.js';
 /** How often graphql-ws pings an idle client (and drops one that stopped answering). */
 export const WS_KEEPALIVE_MS = 12_000;
 
+type Operate = NonNullable<ServerOptions['execute']>;
+
 interface EnvelopedRoot {
-  execute: (args: ExecutionArgs) => unknown;
-  subscribe: (args: ExecutionArgs) => unknown;
+  execute: Operate;
+  subscribe: Operate;
+}
+
+/** What yoga's getEnveloped returns (envelop types it loosely), as graphql-js 16 has it. */
+interface Enveloped extends EnvelopedRoot {
+  schema: GraphQLSchema;
+  contextFactory: () => Promise<unknown>;
+  parse: (source: string) => DocumentNode;
+  validate: (schema: GraphQLSchema, document: DocumentNode) => readonly GraphQLError[];
 }
 
 /** The Authorization a WebSocket client sends: connectionParams (browsers cannot set headers) or the upgrade request's header. */
@@ -61,7 +72,7 @@ export function attachWebSocketServer(
             socket: ctx.extra.socket,
             params: payload,
             request,
-          });
+          }) as Enveloped;
           const args: ExecutionArgs = {
             schema,
             operationName: payload.operationName,
@@ -71,7 +82,7 @@ export function attachWebSocketServer(
             rootValue: { execute, subscribe } satisfies EnvelopedRoot,
           };
           const errors = validate(args.schema, args.document);
-          if (errors.length > 0) return errors;
+          if (errors.length > 0) return [...errors];
           return args;
         } catch (error) {
           return refusal(error);

@@ -5,13 +5,13 @@
  */
 export class BoundedQueue<T> {
   private readonly items: T[] = [];
-  private waiting: { resolve: (result: IteratorResult<T, undefined>) => void; reject: (error: unknown) => void } | undefined;
-  private failure: unknown;
+  private waiting: { resolve: (result: IteratorResult<T, undefined>) => void; reject: (error: Error) => void } | undefined;
+  private failure: Error | undefined;
   private ended = false;
 
   constructor(
     private readonly capacity: number,
-    private readonly overflow: () => unknown,
+    private readonly overflow: () => Error,
   ) {}
 
   push(item: T): void {
@@ -30,7 +30,7 @@ export class BoundedQueue<T> {
   }
 
   /** Ends the queue with an error: items already queued are dropped, the next read throws it. */
-  fail(error: unknown): void {
+  fail(error: Error): void {
     if (this.ended || this.failure !== undefined) return;
     this.failure = error;
     this.items.length = 0;
@@ -55,7 +55,7 @@ export class BoundedQueue<T> {
   }
 
   /** The error the queue failed with, if it did. */
-  get error(): unknown {
+  get error(): Error | undefined {
     return this.failure;
   }
 
