@@ -1,12 +1,9 @@
-import type { TypedEventTarget } from '@graphql-yoga/typed-event-target';
-import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { Redis } from 'ioredis';
 import { AppError } from '../errors.js';
 import { errorFields, type Logger } from '../logger.js';
 import { eventSerializer, sessionTopic, workspaceTopic, type SessionEvent } from './events.js';
 
 type EventListener = (event: SessionEvent) => void;
-type LiveCustomEvent = CustomEvent<SessionEvent>;
 
 /**
  * Where committed changes meet live subscribers. In process by default; with REDIS_URL every
@@ -38,8 +35,6 @@ export interface LiveHubOptions {
 
 const WARN_EVERY_MS = 10_000;
 
-class LocalEventTarget extends EventTarget implements TypedEventTarget<LiveCustomEvent> {}
-
 export const feedInterrupted = () =>
   new AppError('BAD_GATEWAY', 'The live feed was interrupted (event bus unavailable); subscribe again with afterSeq to continue');
 
@@ -51,7 +46,13 @@ export function createLiveHub({ logger, redisUrl, channelPrefix = 'cs-live:' }: 
   const closings = new Set<() => void>();
   let publishClient: Redis | undefined;
   let subscribeClient: Redis | undefined;
-  let target: TypedEventTarget<LiveCustomEvent>;
+  // Listeners by channel. With Redis a channel is subscribed while it has listeners. (Written here
+  // rather than with @graphql-yoga/redis-event-target, which leaves the promises of SUBSCRIBE and
+  // UNSUBSCRIBE unhandled: a command cut short by a lost connection would crash the process.)
+  const channels = new Map<string, Set<EventListener>>();
+  const dispatch = (channel: string, event: SessionEvent) => {
+    for (const listener of channels.get(channel) ?? []) listener(event);
+  };
   let lastWarning = 0;
   const warn = (message: string, error?: unknown) => {
     if (Date.now() - lastWarning < WARN_EVERY_MS) return;
@@ -75,14 +76,14 @@ export function createLiveHub({ logger, redisUrl, channelPrefix = 'cs-live:' }: 
       const error = feedInterrupted();
       for (const listener of [...interruptions]) listener(error);
     });
-    target = createRedisEventTarget<LiveCustomEvent>({ publishClient, subscribeClient, serializer: eventSerializer });
-  } else {
-    target = new LocalEventTarget();
+    subscribeClient.on('message', (channel: string, text: string) => {
+      if (channels.has(channel)) dispatch(channel, eventSerializer.parse(text) as SessionEvent);
+    });
   }
 
   const send = (topic: string, detail: SessionEvent) => {
     if (!publishClient) {
-      target.dispatchEvent(new CustomEvent(topic, { detail }));
+      dispatch(topic, detail);
       return;
     }
     publishClient.publish(topic, eventSerializer.stringify(detail)).catch((error: unknown) => warn('live event not published', error));
@@ -99,10 +100,19 @@ export function createLiveHub({ logger, redisUrl, channelPrefix = 'cs-live:' }: 
       }
     },
     listen(topic, listener) {
-      const callback = (event: LiveCustomEvent) => listener(event.detail);
       const channel = `${channelPrefix}${topic}`;
-      target.addEventListener(channel, callback);
-      return () => target.removeEventListener(channel, callback);
+      let listeners = channels.get(channel);
+      if (!listeners) {
+        channels.set(channel, (listeners = new Set()));
+        subscribeClient?.subscribe(channel).catch((error: unknown) => warn('live event bus: subscribe failed', error));
+      }
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+        if (listeners.size > 0 || channels.get(channel) !== listeners) return;
+        channels.delete(channel);
+        subscribeClient?.unsubscribe(channel).catch(() => {});
+      };
     },
     onInterruption(listener) {
       interruptions.add(listener);
