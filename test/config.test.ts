@@ -25,6 +25,7 @@ describe('configuration from the environment', () => {
       rateLimitPerMinute: 600,
       redisUrl: undefined,
       pool: { statementTimeoutMs: 10_000, connectTimeoutMs: 5_000, size: 10 },
+      live: { maxSubscriptionsPerToken: 20, recheckMs: 5_000, bufferEvents: 1_000 },
     });
   });
 
@@ -72,6 +73,12 @@ describe('configuration from the environment', () => {
       redisUrl: 'redis://127.0.0.1:6379',
     });
     expect(loadConfig({ GRAPHQL_JIT: 'on' })).toMatchObject({ graphqlJit: true });
+    expect(loadConfig({ LIVE_MAX_SUBSCRIPTIONS_PER_TOKEN: '5', LIVE_RECHECK_MS: '1000', LIVE_BUFFER_EVENTS: '50' }).live).toEqual({
+      maxSubscriptionsPerToken: 5,
+      recheckMs: 1000,
+      bufferEvents: 50,
+    });
+    expect(() => loadConfig({ LIVE_BUFFER_EVENTS: '0' })).toThrow(/LIVE_BUFFER_EVENTS must be a positive integer/);
     // The benchmark's N+1 baseline is no setting of the server (scripts/bench/unbatched-server.ts).
     expect(loadConfig({ DATALOADERS: 'false' })).not.toHaveProperty('dataloaders');
   });
