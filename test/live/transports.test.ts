@@ -17,8 +17,9 @@ let ctx: ClientTestServer;
 beforeAll(async () => {
   ctx = await startClientTestServer();
 }, budget(5));
+let closed = false;
 afterAll(async () => {
-  await ctx.server.close();
+  if (!closed) await ctx.server.close();
 });
 
 const slugs = () => ({ org: ctx.tenant.org, workspace: ctx.tenant.workspace });
@@ -145,5 +146,51 @@ describe('transports: appends arrive live', () => {
       expect(JSON.stringify(errors)).toContain('UNAUTHENTICATED');
     },
     budget(2),
+  );
+
+  it(
+    'metrics count open subscriptions and delivered events; shutdown ends SSE streams with complete and WebSockets with 1001',
+    async () => {
+      const id = await saveSession(ctx.server.url, ctx.token, slugs());
+      const sse = createSseClient({ url: ctx.server.url, headers: { authorization: `Bearer ${ctx.token}` }, retryAttempts: 0 });
+      const ws = createWsClient({
+        url: wsUrl(ctx.server),
+        webSocketImpl: WebSocket,
+        retryAttempts: 0,
+        connectionParams: { authorization: `Bearer ${ctx.token}` },
+      });
+      let sseCompleted = false;
+      let wsCloseCode: number | undefined;
+      ws.on('closed', (event) => (wsCloseCode = (event as { code: number }).code));
+      const seen: number[] = [];
+      const sink = (done: () => void) => ({
+        next: ({ data }: { data?: { transcript: Seen } | null }) => data?.transcript && seen.push(data.transcript.seq),
+        error: () => done(),
+        complete: () => done(),
+      });
+      sse.subscribe(
+        { query: TRANSCRIPT, variables: { ...slugs(), id } },
+        sink(() => (sseCompleted = true)),
+      );
+      ws.subscribe(
+        { query: TRANSCRIPT, variables: { ...slugs(), id } },
+        sink(() => {}),
+      );
+      await append(ctx.server.url, ctx.token, slugs(), id, ['m']);
+      await until(() => seen.length === 2, 10_000, 'both feeds');
+      const metrics = await (await fetch(ctx.server.url.replace(/\/graphql$/, '/metrics'))).text();
+      expect(metrics).toMatch(/live_subscriptions_open\{subscription="transcript"\} 2/);
+      expect(metrics).toMatch(/live_events_delivered_total\{subscription="transcript"\} \d+/);
+      closed = true;
+      const started = Date.now();
+      await ctx.server.close();
+      // Well inside the 10 s grace period: the streams ended instead of being cut.
+      expect(Date.now() - started).toBeLessThan(5_000);
+      await until(() => sseCompleted && wsCloseCode !== undefined, 5_000, 'both ends');
+      expect(wsCloseCode).toBe(1001);
+      sse.dispose();
+      await ws.dispose();
+    },
+    budget(6),
   );
 });
