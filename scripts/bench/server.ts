@@ -5,7 +5,7 @@ const STARTUP_TIMEOUT_MS = 120_000;
 
 /** A server configuration the bench compares: its entry point and the environment it starts with. */
 export interface Variant {
-  name: 'default' | 'no-dataloaders' | 'jit';
+  name: 'default' | 'no-dataloaders' | 'jit' | 'live';
   entry?: string;
   env: Record<string, string>;
 }
@@ -14,6 +14,8 @@ export const VARIANTS: Record<Variant['name'], Variant> = {
   default: { name: 'default', env: { GRAPHQL_JIT: 'false' } },
   'no-dataloaders': { name: 'no-dataloaders', entry: 'scripts/bench/unbatched-server.ts', env: { GRAPHQL_JIT: 'false' } },
   jit: { name: 'jit', env: { GRAPHQL_JIT: 'true' } },
+  // The live scenario's subscribers all use the benchmark's one token.
+  live: { name: 'live', env: { GRAPHQL_JIT: 'false', LIVE_MAX_SUBSCRIPTIONS_PER_TOKEN: '100000' } },
 };
 
 export interface ServerProcess extends Omit<Spawned, 'stop'> {
