@@ -18,8 +18,8 @@ export interface LiveMeasurement {
   subscribeSeconds: number;
 }
 
-const TRANSCRIPT = `subscription($org: String!, $workspace: String!, $id: String!) {
-  transcript(org: $org, workspace: $workspace, id: $id, afterSeq: 0) { seq createdAt } }`;
+const TRANSCRIPT = `subscription($org: String!, $workspace: String!, $id: String!, $afterSeq: Int) {
+  transcript(org: $org, workspace: $workspace, id: $id, afterSeq: $afterSeq) { seq createdAt } }`;
 const SAVE = `mutation($org: String!, $workspace: String!, $input: SaveSessionInput!) { saveSession(org: $org, workspace: $workspace, input: $input) { id } }`;
 const APPEND = `mutation($org: String!, $workspace: String!, $id: String!, $input: AppendTranscriptInput!) {
   appendTranscript(org: $org, workspace: $workspace, id: $id, input: $input) { lastSeq } }`;
@@ -74,7 +74,8 @@ export async function measureLive(
     });
     clients.push(client);
     client.subscribe<{ transcript: { seq: number; createdAt: string } }>(
-      { query: TRANSCRIPT, variables: { ...slugs, id } },
+      // After the warm-up's message: only the messages appended while they listen.
+      { query: TRANSCRIPT, variables: { ...slugs, id, afterSeq: 1 } },
       {
         next: ({ data }) => {
           if (data?.transcript) latencies.push(Date.now() - Date.parse(data.transcript.createdAt));
