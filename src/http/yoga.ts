@@ -18,7 +18,7 @@ import { useListLimits } from './plugins/list-limits.js';
 import { createMetricsRegistry, useObservability } from './plugins/observability.js';
 import { useOperationLimits } from './plugins/operation-limits.js';
 import { usePersistedQueries, type PersistedQueriesOptions } from './plugins/persisted-queries.js';
-import type { RateLimiter } from './plugins/rate-limit.js';
+import { useRateLimitedPath, type RateLimiter } from './plugins/rate-limit.js';
 import { requestIdOf, useRequestId } from './plugins/request-id.js';
 import { useRequestChecks } from './plugins/request-checks.js';
 import { useVersionGate } from './plugins/version-gate.js';
@@ -37,7 +37,7 @@ export interface YogaDeps {
   /** Only for the benchmark's N+1 baseline (scripts/bench): loaders that do not batch. */
   loaders?: LoaderOptions;
   /** Request budgets (startServer makes one from the config); authentication feeds its verified tokens. */
-  rateLimit?: Pick<RateLimiter, 'plugin' | 'verifiedTokens'>;
+  rateLimit?: Pick<RateLimiter, 'plugin' | 'verifiedTokens' | 'spend'>;
   /** Live subscriptions (startServer makes them from the config); in process with default settings when left out. */
   live?: Live;
 }
@@ -90,8 +90,10 @@ export function buildYoga({
     },
     plugins: [
       useCors(GRAPHQL_ENDPOINT, config.corsOrigins),
-      // The graphql-sse protocol (its single-connection mode too) at /graphql/stream; yoga serves
-      // plain SSE on /graphql itself, and graphql-ws shares /graphql over WebSocket (ws-server.ts).
+      // The graphql-sse protocol (its single-connection mode too) at /graphql/stream, rate limited
+      // like /graphql; yoga serves plain SSE on /graphql itself, and graphql-ws shares /graphql
+      // over WebSocket (ws-server.ts).
+      ...(rateLimit ? [useRateLimitedPath(GRAPHQL_SSE_ENDPOINT, rateLimit)] : []),
       useGraphQLSSE({ endpoint: GRAPHQL_SSE_ENDPOINT }),
       useRequestId(),
       useVersionGate(config.minClientVersion),

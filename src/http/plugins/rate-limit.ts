@@ -122,3 +122,28 @@ export function createRateLimiter(options: {
     },
   };
 }
+
+/**
+ * The rate limit for a path yoga's request parsing never sees: the graphql-sse protocol's endpoint
+ * answers its requests itself. Each POST there (an operation, or in the distinct connections mode
+ * a stream) spends one request of the caller's budget; over budget, RATE_LIMITED with HTTP 429.
+ */
+export function useRateLimitedPath(path: string, limiter: Pick<RateLimiter, 'spend'>): Plugin {
+  return {
+    async onRequest({ request, url, serverContext, endResponse, fetchAPI }) {
+      if (request.method !== 'POST' || url.pathname !== path) return;
+      try {
+        await limiter.spend(request, remoteAddress(serverContext));
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        const { status = 429, headers = {} } = error.extensions.http ?? {};
+        endResponse(
+          new fetchAPI.Response(JSON.stringify({ errors: [{ message: error.message, extensions: { ...error.extensions, http: undefined } }] }), {
+            status,
+            headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+          }),
+        );
+      }
+    },
+  };
+}
