@@ -15,6 +15,7 @@ import { explainScenario, formatExplained } from './bench/explain.js';
 import { prepareFixture, type BenchFixture } from './bench/fixture.js';
 import { measure, type Measurement } from './bench/measure.js';
 import { formatProfile, readServerProfile, type ClockWindow } from './bench/profile.js';
+import { formatLive, measureLive, type LiveMeasurement } from './bench/live.js';
 import { buildReport, formatReport } from './bench/report.js';
 import { preparePostGraphile, type PostGraphilePeer } from './bench/peers.js';
 import { buildScenarios, LOADER_SCENARIOS, PEER_SCENARIOS, peerScenario, type Scenario, type ScenarioId } from './bench/scenarios.js';
@@ -111,6 +112,20 @@ async function benchmark(options: BenchOptions, fixture: BenchFixture, scenarios
   }
 }
 
+/** The live scenario on a server of its own (its subscribers share the benchmark's token). */
+async function liveScenario(options: BenchOptions, fixture: BenchFixture): Promise<LiveMeasurement> {
+  const running = await launch(VARIANTS.live);
+  try {
+    const m = await measureLive(running, fixture, { subscribers: options.liveSubscribers, appends: options.liveAppends }, progress);
+    progress(
+      `live: p50 ${m.latencyMs.p50} ms, p99 ${m.latencyMs.p99} ms, ${(m.rssPerSubscriberBytes / 1024).toFixed(1)} KiB RSS per subscriber`,
+    );
+    return m;
+  } finally {
+    await stop(running);
+  }
+}
+
 async function profile(options: BenchOptions, fixture: BenchFixture, scenario: Scenario): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), 'cs-bench-profile-'));
   let window: ClockWindow | undefined;
@@ -173,7 +188,8 @@ async function run(options: BenchOptions): Promise<number> {
     }
   }
   const report = buildReport(await benchmark(options, fixture, scenarios));
-  const text = `${header(options, fixture)}${peerNote}\n\n${formatReport(report, titles)}\n`;
+  const live = options.liveSubscribers > 0 ? await liveScenario(options, fixture) : null;
+  const text = `${header(options, fixture)}${peerNote}\n\n${formatReport(report, titles)}\n${live ? `\n${formatLive(live)}\n` : ''}`;
   if (options.json) {
     process.stderr.write(text);
     const json = {
@@ -188,12 +204,15 @@ async function run(options: BenchOptions): Promise<number> {
       },
       machine: { cpus: availableParallelism(), node: process.version },
       ...report,
+      live,
     };
     process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
   } else {
     process.stdout.write(text);
   }
-  const failed = report.measurements.some((m) => m.failures.non2xx + m.failures.graphqlErrors + m.failures.connectionErrors > 0);
+  const failed =
+    report.measurements.some((m) => m.failures.non2xx + m.failures.graphqlErrors + m.failures.connectionErrors > 0) ||
+    (live !== null && live.delivered < live.expected);
   return failed ? 1 : 0;
 }
 

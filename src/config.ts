@@ -46,7 +46,20 @@ export interface Config {
   redisUrl: string | undefined;
   /** PostgreSQL: connection pool and the time the database gets before GATEWAY_TIMEOUT. */
   pool: PoolConfig;
+  /** Live subscriptions (docs/api.md, Live subscriptions). */
+  live: LiveSettings;
 }
+
+export interface LiveSettings {
+  /** Open subscriptions per token at once (per instance). */
+  maxSubscriptionsPerToken: number;
+  /** How often an open feed re-checks the caller's access (token, membership, visibility). */
+  recheckMs: number;
+  /** Events that may wait for a slow subscriber before it is disconnected. */
+  bufferEvents: number;
+}
+
+export const DEFAULT_LIVE: LiveSettings = { maxSubscriptionsPerToken: 20, recheckMs: 5_000, bufferEvents: 1_000 };
 
 /** Operation limits, enforced before anything is resolved (README, "Limits"). */
 export interface Limits {
@@ -257,6 +270,11 @@ export function loadConfig(env: Env = process.env): Config {
       statementTimeoutMs: readPositiveInt(env, 'DB_STATEMENT_TIMEOUT_MS', DEFAULT_POOL.statementTimeoutMs),
       connectTimeoutMs: readPositiveInt(env, 'DB_CONNECT_TIMEOUT_MS', DEFAULT_POOL.connectTimeoutMs),
       size: readPositiveInt(env, 'DB_POOL_SIZE', DEFAULT_POOL.size),
+    },
+    live: {
+      maxSubscriptionsPerToken: readPositiveInt(env, 'LIVE_MAX_SUBSCRIPTIONS_PER_TOKEN', DEFAULT_LIVE.maxSubscriptionsPerToken),
+      recheckMs: readPositiveInt(env, 'LIVE_RECHECK_MS', DEFAULT_LIVE.recheckMs),
+      bufferEvents: readPositiveInt(env, 'LIVE_BUFFER_EVENTS', DEFAULT_LIVE.bufferEvents),
     },
   };
 }

@@ -2,6 +2,7 @@ import { authenticate, type Principal } from './auth/principal.js';
 import type { VerifiedTokens } from './auth/verified-tokens.js';
 import type { PrismaClient } from './generated/prisma/client.js';
 import type { FacetsCache } from './sessions/facets-cache.js';
+import type { Live } from './live/live.js';
 import type { Logger } from './logger.js';
 import { createLoaders, type LoaderOptions, type Loaders } from './sessions/loaders.js';
 
@@ -15,11 +16,14 @@ export interface Context {
   logger: Logger;
   /** sessionFacets answers of this server (shared across requests; keyed by caller). */
   facetsCache: FacetsCache;
+  /** Live subscriptions: mutations publish their committed changes here, subscriptions listen. */
+  live: Live;
 }
 
 export interface ContextDeps {
   prisma: PrismaClient;
   logger: Logger;
+  live: Live;
   loaders?: LoaderOptions;
   facetsCache: FacetsCache;
   /** The rate limiter's record of tokens that authenticated; none without limiting. */
@@ -37,9 +41,9 @@ export interface RequestFacts {
  * request), and the loaders are new, so nothing is shared across requests or callers.
  */
 export async function createContext(
-  { prisma, logger, loaders, verifiedTokens, facetsCache }: ContextDeps,
+  { prisma, logger, live, loaders, verifiedTokens, facetsCache }: ContextDeps,
   request: RequestFacts,
 ): Promise<Context> {
   const principal = await authenticate(prisma, request.authorization, verifiedTokens);
-  return { requestId: request.requestId, prisma, principal, loaders: createLoaders(prisma, principal, loaders), logger, facetsCache };
+  return { requestId: request.requestId, prisma, principal, loaders: createLoaders(prisma, principal, loaders), logger, live, facetsCache };
 }

@@ -12,7 +12,7 @@ const LAYERS: [layer: string, places: string[]][] = [
   ['HTTP edge', ['http/']],
   ['schema', ['schema/']],
   ['request context', ['context.ts']],
-  ['domain', ['sessions/', 'admin/']],
+  ['domain', ['sessions/', 'live/', 'admin/']],
   ['access', ['auth/']],
   ['database', ['db/']],
   ['shared', ['config.ts', 'errors.ts', 'logger.ts', 'generated/']],

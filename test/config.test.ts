@@ -27,6 +27,7 @@ describe('configuration from the environment', () => {
       rateLimitPerMinute: 600,
       redisUrl: undefined,
       pool: { statementTimeoutMs: 10_000, connectTimeoutMs: 5_000, size: 10 },
+      live: { maxSubscriptionsPerToken: 20, recheckMs: 5_000, bufferEvents: 1_000 },
     });
   });
 
@@ -77,6 +78,12 @@ describe('configuration from the environment', () => {
     expect(loadConfig({ GRAPHQL_JIT: 'false' })).toMatchObject({ graphqlJit: false });
     expect(loadConfig({ FACETS_CACHE_SECONDS: '0' })).toMatchObject({ facetsCacheSeconds: 0 });
     expect(loadConfig({ WEB_CONCURRENCY: '4', DATABASE_URL: 'postgresql://h/db' })).toMatchObject({ webConcurrency: 4 });
+    expect(loadConfig({ LIVE_MAX_SUBSCRIPTIONS_PER_TOKEN: '5', LIVE_RECHECK_MS: '1000', LIVE_BUFFER_EVENTS: '50' }).live).toEqual({
+      maxSubscriptionsPerToken: 5,
+      recheckMs: 1000,
+      bufferEvents: 50,
+    });
+    expect(() => loadConfig({ LIVE_BUFFER_EVENTS: '0' })).toThrow(/LIVE_BUFFER_EVENTS must be a positive integer/);
     // The benchmark's N+1 baseline is no setting of the server (scripts/bench/unbatched-server.ts).
     expect(loadConfig({ DATALOADERS: 'false' })).not.toHaveProperty('dataloaders');
   });

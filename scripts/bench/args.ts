@@ -25,6 +25,9 @@ export interface BenchOptions {
   profile: boolean;
   /** PRNG seed of the data set. */
   seed: number;
+  /** The live scenario: concurrent transcript subscribers (0 skips it) and appends made while they listen. */
+  liveSubscribers: number;
+  liveAppends: number;
 }
 
 export class UsageError extends Error {
@@ -46,6 +49,8 @@ export const USAGE = `Usage: npm run bench -- [flags]
   --explain            print EXPLAIN (ANALYZE, BUFFERS) of each statement of scenario (a), then stop
   --profile            profile the server under scenario (a) with --cpu-prof, print the top self time
   --seed N             seed of the generated data (default 1)
+  --live-subscribers N live scenario: concurrent transcript subscribers over graphql-ws (default 500; 0 skips it)
+  --live-appends N     live scenario: appends made while they listen (default 50)
 
 The fresh database is created on BENCH_PG_ADMIN_URL (default postgresql://postgres@127.0.0.1:5432/postgres).`;
 
@@ -93,6 +98,8 @@ export function parseBenchArgs(argv: string[], env: Readonly<Record<string, stri
         explain: { type: 'boolean', default: false },
         profile: { type: 'boolean', default: false },
         seed: { type: 'string' },
+        'live-subscribers': { type: 'string' },
+        'live-appends': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -122,5 +129,7 @@ export function parseBenchArgs(argv: string[], env: Readonly<Record<string, stri
     explain: values.explain,
     profile: values.profile,
     seed: positiveInt('seed', values.seed, 1, 0),
+    liveSubscribers: positiveInt('live-subscribers', values['live-subscribers'], 500, 0),
+    liveAppends: positiveInt('live-appends', values['live-appends'], 50),
   };
 }

@@ -5,7 +5,7 @@ import type { Peer } from './scenarios.js';
 
 const STARTUP_TIMEOUT_MS = 120_000;
 
-export type VariantName = 'default' | 'no-dataloaders' | 'no-jit' | 'workers-2' | 'postgraphile' | 'floor';
+export type VariantName = 'default' | 'no-dataloaders' | 'no-jit' | 'workers-2' | 'postgraphile' | 'floor' | 'live';
 
 /** A server configuration the bench compares: its entry point and the environment it starts with. */
 export interface Variant {
@@ -25,6 +25,8 @@ export const VARIANTS: Record<VariantName, Variant> = {
   'workers-2': { name: 'workers-2', env: { WEB_CONCURRENCY: '2' }, workers: 2 },
   postgraphile: { name: 'postgraphile', env: {}, peer: 'postgraphile' },
   floor: { name: 'floor', env: {}, peer: 'floor' },
+  // The live scenario's subscribers all use the benchmark's one token.
+  live: { name: 'live', env: { LIVE_MAX_SUBSCRIPTIONS_PER_TOKEN: '100000' } },
 };
 
 export interface ServerProcess extends Omit<Spawned, 'stop'> {

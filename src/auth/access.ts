@@ -73,6 +73,29 @@ export function visibleToMemberSql(principal: Principal): Prisma.Sql {
 
 const visibleToUser = (userId: string) => Prisma.sql`(s.visibility = 'WORKSPACE' OR s.user_id = ${userId}::uuid)`;
 
+/** visibleToUser for a row at hand: live feeds check every event they are about to deliver with it. */
+export function canSee(principal: Principal, session: { visibility: string; userId: string | null }): boolean {
+  return session.visibility === 'WORKSPACE' || session.userId === principal.userId;
+}
+
+/**
+ * Whether a live subscription may go on: the caller's token is still usable, they are still a
+ * member of the workspace and (for a session's feed) can still see the session. One statement,
+ * run by every open feed on a bounded interval.
+ */
+export async function liveAccessHolds(prisma: PrismaClient, access: WorkspaceAccess, sessionId?: string): Promise<boolean> {
+  const session = sessionId
+    ? Prisma.sql`AND EXISTS (SELECT 1 FROM sessions s WHERE s.id = ${sessionId}::uuid AND ${visibleSessionsSql(access)})`
+    : Prisma.empty;
+  const [row] = await prisma.$queryRaw<{ holds: boolean }[]>`
+    SELECT EXISTS (
+      SELECT 1 FROM api_tokens t JOIN memberships m ON m.user_id = t.user_id
+       WHERE t.id = ${access.principal.tokenId}::uuid AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())
+         AND m.workspace_id = ${access.workspaceId}::uuid ${session}
+    ) AS "holds"`;
+  return row?.holds === true;
+}
+
 /** READER reads only; CONTRIBUTOR and ADMIN may create and change their own sessions. */
 export function requireWriter(access: WorkspaceAccess): void {
   if (access.role === 'READER') throw forbidden('Your role in this workspace (READER) cannot change sessions');

@@ -10,6 +10,8 @@ import { memoryStore, readTrustedDocuments, redisStore, type PersistedQueriesOpt
 import { seedDemoTenant } from '../admin/provision.js';
 import { createMetricsRegistry, createStatementCounter } from './plugins/observability.js';
 import { createRateLimiter } from './plugins/rate-limit.js';
+import { createLive } from '../live/live.js';
+import { attachWebSocketServer } from './ws-server.js';
 import { buildYoga, type Yoga } from './yoga.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -39,6 +41,8 @@ async function persistedQueries(config: Config, logger: Logger): Promise<{ optio
 export interface ServerOptions {
   /** Only for the benchmark's N+1 baseline (scripts/bench): loaders that do not batch. */
   loaders?: LoaderOptions;
+  /** Prefix of the live event bus's Redis channels (tests give each set of servers its own). */
+  liveChannelPrefix?: string;
 }
 
 export async function startServer(config: Config, logger: Logger, options: ServerOptions = {}): Promise<RunningServer> {
@@ -65,6 +69,8 @@ export async function startServer(config: Config, logger: Logger, options: Serve
       : undefined;
   await rateLimiter?.ready();
   const persisted = await persistedQueries(config, logger);
+  const live = createLive({ logger, metrics, settings: config.live, redisUrl: config.redisUrl, channelPrefix: options.liveChannelPrefix });
+  await live.hub.ready();
   const yoga = buildYoga({
     config: { ...config, demoToken },
     persistedQueries: persisted.options,
@@ -73,8 +79,10 @@ export async function startServer(config: Config, logger: Logger, options: Serve
     metrics,
     rateLimit: rateLimiter,
     loaders: options.loaders,
+    live,
   });
   const server: Server = createServer((request, response) => void yoga(request, response));
+  const webSockets = attachWebSocketServer(server, yoga, { rateLimit: rateLimiter, logger });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);
@@ -86,6 +94,10 @@ export async function startServer(config: Config, logger: Logger, options: Serve
     yoga,
     database,
     close: async () => {
+      // Live streams end first, cleanly (SSE gets its complete event, graphql-ws its close frame):
+      // they would otherwise hold their connections open through the grace period.
+      await live.hub.close();
+      await webSockets.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       // In-flight requests get a grace period; then whatever is left open is cut.

@@ -1,8 +1,10 @@
+import { useGraphQLSSE } from '@graphql-yoga/plugin-graphql-sse';
 import { createYoga, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
 import type { Registry } from 'prom-client';
 import { DEFAULT_FACETS_CACHE_SECONDS, DEFAULT_LIMITS, type Config } from '../config.js';
 import { createContext, type Context } from '../context.js';
 import { FacetsCache } from '../sessions/facets-cache.js';
+import { createLive, type Live } from '../live/live.js';
 import type { LoaderOptions } from '../sessions/loaders.js';
 import { useFacetsInvalidation } from './plugins/facets-invalidation.js';
 import { useCors } from './plugins/cors.js';
@@ -18,7 +20,7 @@ import { useListLimits } from './plugins/list-limits.js';
 import { createMetricsRegistry, useObservability } from './plugins/observability.js';
 import { useOperationLimits } from './plugins/operation-limits.js';
 import { usePersistedQueries, type PersistedQueriesOptions } from './plugins/persisted-queries.js';
-import type { RateLimiter } from './plugins/rate-limit.js';
+import { useRateLimitedPath, type RateLimiter } from './plugins/rate-limit.js';
 import { requestIdOf, useRequestId } from './plugins/request-id.js';
 import { useRequestChecks } from './plugins/request-checks.js';
 import { useVersionGate } from './plugins/version-gate.js';
@@ -37,12 +39,15 @@ export interface YogaDeps {
   /** Only for the benchmark's N+1 baseline (scripts/bench): loaders that do not batch. */
   loaders?: LoaderOptions;
   /** Request budgets (startServer makes one from the config); authentication feeds its verified tokens. */
-  rateLimit?: Pick<RateLimiter, 'plugin' | 'verifiedTokens'>;
+  rateLimit?: Pick<RateLimiter, 'plugin' | 'verifiedTokens' | 'spend'>;
+  /** Live subscriptions (startServer makes them from the config); in process with default settings when left out. */
+  live?: Live;
 }
 
 const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
 const DEFAULT_MAX_BATCH = 10;
 const GRAPHQL_ENDPOINT = '/graphql';
+export const GRAPHQL_SSE_ENDPOINT = '/graphql/stream';
 
 export type Yoga = YogaServerInstance<Record<string, unknown>, Context>;
 
@@ -54,13 +59,14 @@ export function buildYoga({
   rateLimit,
   loaders,
   persistedQueries,
+  live = createLive({ logger, metrics }),
 }: YogaDeps): Yoga {
   const facetsCache = new FacetsCache(config.facetsCacheSeconds ?? DEFAULT_FACETS_CACHE_SECONDS);
   return createYoga<Record<string, unknown>, Context>({
     schema,
     context: ({ request }) =>
       createContext(
-        { prisma, logger, loaders, verifiedTokens: rateLimit?.verifiedTokens, facetsCache },
+        { prisma, logger, live, loaders, verifiedTokens: rateLimit?.verifiedTokens, facetsCache },
         { requestId: requestIdOf(request), authorization: request.headers.get('authorization') },
       ),
     graphqlEndpoint: GRAPHQL_ENDPOINT,
@@ -87,6 +93,11 @@ export function buildYoga({
     },
     plugins: [
       useCors(GRAPHQL_ENDPOINT, config.corsOrigins),
+      // The graphql-sse protocol (its single-connection mode too) at /graphql/stream, rate limited
+      // like /graphql; yoga serves plain SSE on /graphql itself, and graphql-ws shares /graphql
+      // over WebSocket (ws-server.ts).
+      ...(rateLimit ? [useRateLimitedPath(GRAPHQL_SSE_ENDPOINT, rateLimit)] : []),
+      useGraphQLSSE({ endpoint: GRAPHQL_SSE_ENDPOINT }),
       useRequestId(),
       useVersionGate(config.minClientVersion),
       useRequestChecks(),

@@ -11,6 +11,7 @@ import './session.js';
 import './transcript.js';
 import './facets.js';
 import './viewer.js';
+import './live.js';
 
 /** The executable schema: the API and, as an Apollo Federation v2 subgraph, `_service` and `_entities`. */
 export const schema: GraphQLSchema = guardEntityRepresentations(

@@ -1,4 +1,9 @@
+import type { WorkspaceAccess } from '../auth/access.js';
+import type { Context } from '../context.js';
 import { notFound } from '../errors.js';
+import type { Session } from '../generated/prisma/client.js';
+import type { SessionEventKind } from '../live/events.js';
+import { publishSessionChange } from '../live/publish.js';
 import { MAX_FILTER_LABEL_KEYS, MAX_FILTER_VALUES } from '../sessions/filter.js';
 import { DEFAULT_PAGE_SIZE, listSessions, MAX_PAGE_SIZE, type SessionPage } from '../sessions/list.js';
 import { deleteSession, freezeSession, setArchived, updateSession } from '../sessions/lifecycle.js';
@@ -185,6 +190,21 @@ const DeleteSessionPayloadRef = builder.objectRef<{ id: string }>('DeleteSession
   }),
 });
 
+/**
+ * A lifecycle mutation's resolver that publishes its change once the domain function returned,
+ * i.e. once its transaction committed (a write that rolled back threw and publishes nothing).
+ */
+function published<Args>(
+  kind: SessionEventKind,
+  change: (access: WorkspaceAccess, args: Args, ctx: Context) => Promise<Session>,
+): (access: WorkspaceAccess, args: Args, ctx: Context) => Promise<Session> {
+  return async (access, args, ctx) => {
+    const session = await change(access, args, ctx);
+    publishSessionChange(ctx.live.hub, kind, session);
+    return session;
+  };
+}
+
 /** The arguments every per-session mutation takes. */
 const sessionArgs = builder.args((t) => ({
   ...workspaceArgs,
@@ -203,41 +223,53 @@ builder.mutationFields((t) => ({
       ...workspaceArgs,
       input: t.arg({ type: SaveSessionInputRef, required: true, description: 'The session.' }),
     },
-    resolve: inWorkspace((access, args, ctx) => saveSession(ctx.prisma, access, args.input)),
+    resolve: inWorkspace(async (access, args, ctx) => {
+      const { session, created } = await saveSession(ctx.prisma, access, args.input);
+      publishSessionChange(ctx.live.hub, created ? 'CREATED' : 'UPDATED', session);
+      return session;
+    }),
   }),
   updateSession: t.field({
     type: SessionRef,
     nullable: true,
     description: 'Partial update. Owners change their own sessions; an ADMIN also others’ WORKSPACE sessions. Frozen: CONFLICT.',
     args: { ...sessionArgs, input: t.arg({ type: UpdateSessionInputRef, required: true, description: 'What changes.' }) },
-    resolve: inWorkspace((access, args, ctx) => updateSession(ctx.prisma, access, args.id, args.input)),
+    resolve: inWorkspace(async (access, args, ctx) => {
+      const session = await updateSession(ctx.prisma, access, args.id, args.input);
+      publishSessionChange(ctx.live.hub, args.input.labels != null ? 'LABELS_CHANGED' : 'UPDATED', session);
+      return session;
+    }),
   }),
   archiveSession: t.field({
     type: SessionRef,
     nullable: true,
     description: 'Hides the session from default lists. Idempotent and reversible (SES-ARC-002).',
     args: sessionArgs,
-    resolve: inWorkspace((access, args, ctx) => setArchived(ctx.prisma, access, args.id, true)),
+    resolve: inWorkspace(published('ARCHIVED', (access, args, ctx) => setArchived(ctx.prisma, access, args.id, true))),
   }),
   unarchiveSession: t.field({
     type: SessionRef,
     nullable: true,
     description: 'Undoes archiveSession. Idempotent.',
     args: sessionArgs,
-    resolve: inWorkspace((access, args, ctx) => setArchived(ctx.prisma, access, args.id, false)),
+    resolve: inWorkspace(published('UNARCHIVED', (access, args, ctx) => setArchived(ctx.prisma, access, args.id, false))),
   }),
   freezeSession: t.field({
     type: SessionRef,
     nullable: true,
     description: 'Makes the session read-only for good: idempotent and terminal; frozenAt and frozenBy are set once.',
     args: sessionArgs,
-    resolve: inWorkspace((access, args, ctx) => freezeSession(ctx.prisma, access, args.id)),
+    resolve: inWorkspace(published('FROZEN', (access, args, ctx) => freezeSession(ctx.prisma, access, args.id))),
   }),
   deleteSession: t.field({
     type: DeleteSessionPayloadRef,
     nullable: true,
     description: 'Deletes the session, its labels and its transcript. A frozen session is CONFLICT.',
     args: sessionArgs,
-    resolve: inWorkspace((access, args, ctx) => deleteSession(ctx.prisma, access, args.id)),
+    resolve: inWorkspace(async (access, args, ctx) => {
+      const deleted = await deleteSession(ctx.prisma, access, args.id);
+      publishSessionChange(ctx.live.hub, 'DELETED', deleted.session);
+      return deleted;
+    }),
   }),
 }));

@@ -6,6 +6,7 @@ import {
   type StoredMessage,
   type TranscriptPage,
 } from '../sessions/transcript-read.js';
+import { publishAppend } from '../live/publish.js';
 import { builder } from './builder.js';
 import { isRecord } from './is-record.js';
 import { atMost } from './list-bounds.js';
@@ -196,6 +197,10 @@ builder.mutationField('appendTranscript', (t) =>
       id: t.arg.string({ required: true, description: 'Full UUID or unique prefix of at least 8 hex characters, with or without dashes.' }),
       input: t.arg({ type: AppendTranscriptInputRef, required: true, description: 'The batch.' }),
     },
-    resolve: inWorkspace((access, args, ctx) => appendTranscript(ctx.prisma, access, args.id, args.input.messages)),
+    resolve: inWorkspace(async (access, args, ctx) => {
+      const result = await appendTranscript(ctx.prisma, access, args.id, args.input.messages);
+      publishAppend(ctx.live.hub, result);
+      return result;
+    }),
   }),
 );

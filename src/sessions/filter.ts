@@ -1,4 +1,4 @@
-import { Prisma } from '../generated/prisma/client.js';
+import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
 import type { SessionOrigin } from '../generated/prisma/enums.js';
 import { searchCondition } from './search.js';
 
@@ -72,4 +72,53 @@ function labelCondition(labels: SessionFilter['labels']): Prisma.Sql | null {
   const pairs = [...wanted].flatMap(([key, values]) => [...values].map((value) => `${Array.from(key).length}:${key}${value}`));
   return Prisma.sql`(SELECT count(DISTINCT l.key) FROM session_labels l
      WHERE l.session_id = s.id AND length(l.key)::text || ':' || l.key || l.value = ANY(${pairs}::text[])) = ${wanted.size}`;
+}
+
+/** The fields of a session row the in-memory match reads. */
+export interface FilterableSession {
+  id: string;
+  userId: string | null;
+  projectId: string | null;
+  agent: string | null;
+  model: string | null;
+  origin: SessionOrigin;
+  archivedAt: Date | null;
+}
+
+/**
+ * sessionFilterConditions for one row at hand, without the database (live feeds match every event
+ * with it): every dimension but labels and search, which `matchesTextFilters` checks in SQL.
+ * `archived` is left out when `ignoreArchived` (an archive or unarchive event is news to a list of
+ * either state).
+ */
+export function matchesFilter(session: FilterableSession, filter: SessionFilter | null | undefined, ignoreArchived = false): boolean {
+  const archived = filter?.archived ?? 'ACTIVE';
+  if (!ignoreArchived && archived === 'ACTIVE' && session.archivedAt !== null) return false;
+  if (!ignoreArchived && archived === 'ARCHIVED' && session.archivedAt === null) return false;
+  if (!filter?.includeWorkloadSessions && WORKLOAD_ORIGINS.includes(session.origin)) return false;
+  const within = <T>(values: readonly T[] | null | undefined, value: T | null) => !values || (value !== null && values.includes(value));
+  return (
+    within(filter?.origins, session.origin) &&
+    within(filter?.userIds && lower(filter.userIds), session.userId) &&
+    within(filter?.projectIds && lower(filter.projectIds), session.projectId) &&
+    within(filter?.agents, session.agent) &&
+    within(filter?.models, session.model)
+  );
+}
+
+/** Whether the filter has dimensions only the database can match (labels, search). */
+export const hasTextFilters = (filter: SessionFilter | null | undefined) => Boolean(filter?.labels || filter?.search);
+
+/** The labels and search dimensions of the filter for one session, in one statement. */
+export async function matchesTextFilters(prisma: PrismaClient, sessionId: string, filter: SessionFilter): Promise<boolean> {
+  const conditions = sessionFilterConditions({
+    labels: filter.labels,
+    search: filter.search,
+    archived: 'ANY',
+    includeWorkloadSessions: true,
+  });
+  if (conditions.length === 0) return true;
+  const rows = await prisma.$queryRaw<unknown[]>`
+    SELECT 1 FROM sessions s WHERE s.id = ${sessionId}::uuid AND ${Prisma.join(conditions, ' AND ')}`;
+  return rows.length > 0;
 }

@@ -84,10 +84,15 @@ export function freezeSession(prisma: PrismaClient, access: WorkspaceAccess, idO
  * deleteSession: removes the session with its labels and messages (foreign keys cascade). A frozen
  * session is a preserved record (evaluations freeze what they reference) and is CONFLICT.
  */
-export function deleteSession(prisma: PrismaClient, access: WorkspaceAccess, idOrPrefix: string): Promise<{ id: string }> {
+export function deleteSession(
+  prisma: PrismaClient,
+  access: WorkspaceAccess,
+  idOrPrefix: string,
+): Promise<{ id: string; session: Session }> {
   return withLockedSession(prisma, access, idOrPrefix, 'delete', async (tx, session) => {
     if (session.frozenAt) throw new AppError('CONFLICT', 'Session is frozen and cannot be deleted');
     await tx.session.delete({ where: { id: session.id } });
-    return { id: session.id };
+    // The row as it was: live subscribers learn who could see it.
+    return { id: session.id, session };
   });
 }

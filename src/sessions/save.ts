@@ -36,7 +36,11 @@ function validate(input: SaveSessionInput): void {
  * other existing id is ALREADY_EXISTS. The insert is `ON CONFLICT DO NOTHING`, so concurrent saves
  * of one new id leave exactly one row and every one of them then takes the retry path.
  */
-export async function saveSession(prisma: PrismaClient, access: WorkspaceAccess, input: SaveSessionInput): Promise<Session> {
+export async function saveSession(
+  prisma: PrismaClient,
+  access: WorkspaceAccess,
+  input: SaveSessionInput,
+): Promise<{ session: Session; created: boolean }> {
   requireWriter(access);
   const origin = input.origin ?? 'USER';
   requireOriginAllowed(access.principal, origin);
@@ -73,10 +77,10 @@ export async function saveSession(prisma: PrismaClient, access: WorkspaceAccess,
     if (labelRows.length > 0) await tx.sessionLabel.createMany({ data: labelRows });
     return tx.session.findUniqueOrThrow({ where: { id } });
   });
-  if (created) return created;
+  if (created) return { session: created, created: true };
 
   // A retry takes the row lock like every other change, so it cannot slip past a concurrent freeze.
-  return prisma.$transaction(async (tx) => {
+  const retried = await prisma.$transaction(async (tx) => {
     const existing = await lockSession(tx, id);
     const ownRetry = existing?.workspaceId === access.workspaceId && existing.userId === access.principal.userId;
     if (!existing || !ownRetry) throw new AppError('ALREADY_EXISTS', 'A session with this id already exists');
@@ -85,4 +89,5 @@ export async function saveSession(prisma: PrismaClient, access: WorkspaceAccess,
     requireOriginAllowed(access.principal, existing.origin);
     return tx.session.update({ where: { id }, data: mutable });
   });
+  return { session: retried, created: false };
 }

@@ -6,6 +6,7 @@ import { isUniqueViolation } from '../db/constraints.js';
 import { AppError, badUserInput, type ValidationItem } from '../errors.js';
 import { MAX_INT32, validateText } from './input-rules.js';
 import { withLockedSession } from './session-lock.js';
+import type { StoredMessage } from './transcript-read.js';
 
 /** Bounds of the batch's lists, enforced by the schema (list-bounds.ts). */
 export const MAX_BATCH_MESSAGES = 500;
@@ -88,7 +89,11 @@ const messageElsewhere = (id?: string) =>
 export interface AppendResult {
   session: Session;
   lastSeq: number;
+  /** The messages this call stored (none when every one was stored before), as committed: live subscribers get them. */
+  stored: StoredMessage[];
 }
+
+type MessageRow = Prisma.SessionMessageCreateManyInput & { id: string; seq: number; createdAt: Date };
 
 interface ExistingMessage {
   id: string;
@@ -148,7 +153,7 @@ export async function appendTranscript(
     const [{ maxSeq } = { maxSeq: 0 }] = await tx.$queryRaw<{ maxSeq: number }[]>`
       SELECT COALESCE(max(seq), 0)::int AS "maxSeq" FROM session_messages WHERE session_id = ${session.id}::uuid`;
     const now = new Date();
-    const rows: Prisma.SessionMessageCreateManyInput[] = fresh.map((message, i) => ({
+    const rows: MessageRow[] = fresh.map((message, i) => ({
       id: message.id,
       sessionId: session.id,
       seq: maxSeq + i + 1,
@@ -171,7 +176,7 @@ export async function appendTranscript(
     }));
     for (const row of rows) stored.set(row.id, row.seq);
     const lastSeq = Math.max(...batch.map((message) => stored.get(message.id)!));
-    if (rows.length === 0) return { session, lastSeq };
+    if (rows.length === 0) return { session, lastSeq, stored: [] };
     if (session.messageCount + rows.length > MAX_INT32) throw totalsTooLarge('messageCount');
 
     try {
@@ -191,6 +196,27 @@ export async function appendTranscript(
         ...(session.previewText === null && firstUser ? { previewText: previewOf(firstUser.content ?? '') } : {}),
       },
     });
-    return { session: updated, lastSeq };
+    return { session: updated, lastSeq, stored: rows.map(storedMessageOf) };
   });
+}
+
+/** A row as written, in the shape reads return (what a live subscriber receives without a read). */
+function storedMessageOf(row: MessageRow): StoredMessage {
+  return {
+    id: row.id,
+    sessionId: row.sessionId,
+    seq: row.seq,
+    role: row.role,
+    content: row.content ?? '',
+    parentId: row.parentId ?? null,
+    toolCallId: row.toolCallId ?? null,
+    toolCalls: (row.toolCalls ?? []) as Prisma.JsonValue,
+    metadata: row.metadata === Prisma.DbNull ? null : ((row.metadata ?? null) as Prisma.JsonValue),
+    inputTokens: row.inputTokens ?? null,
+    outputTokens: row.outputTokens ?? null,
+    cacheReadInputTokens: row.cacheReadInputTokens ?? null,
+    cacheCreationInputTokens: row.cacheCreationInputTokens ?? null,
+    costUsd: row.costUsd == null ? null : Number(row.costUsd),
+    createdAt: row.createdAt,
+  };
 }

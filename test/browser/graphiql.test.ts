@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -58,6 +59,50 @@ describe('GraphiQL in a real browser', () => {
     await page.screenshot({ path: path.join(SCREENSHOTS, 'graphiql.png'), fullPage: true });
     // Everything the page needed came from our server.
     expect(failed).toEqual([]);
+    await page.close();
+  });
+
+  it('runs a live subscription: an append made elsewhere shows up in the response pane', async () => {
+    const id = randomUUID();
+    const post = async (query: string, variables: Record<string, unknown>) => {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${DEMO_TOKEN}` },
+        body: JSON.stringify({ query, variables }),
+      });
+      expect(((await response.json()) as { errors?: unknown }).errors).toBeUndefined();
+    };
+    await post('mutation($id: UUID!) { saveSession(org: "demo", workspace: "main", input: { id: $id, model: "m" }) { id } }', { id });
+    const subscription = `subscription LiveTranscript { transcript(org: "demo", workspace: "main", id: "${id}") { seq content } }`;
+    const page = await browser.newPage();
+    await page.goto(url);
+    await page.getByRole('button', { name: /execute query/i }).waitFor({ timeout: 60_000 });
+    await expect.poll(() => page.locator('.graphiql-query-editor').innerText(), { timeout: 30_000 }).toContain('RecentSessions');
+    // Replace the example with the subscription, as a person would (insertText: no auto-closed brackets).
+    await page.locator('.graphiql-query-editor textarea').first().focus();
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.press('Delete');
+    await page.keyboard.insertText(subscription);
+    await expect.poll(() => page.locator('.graphiql-query-editor').innerText(), { timeout: 30_000 }).toContain('LiveTranscript');
+    expect(await page.locator('.graphiql-query-editor').innerText()).not.toContain('RecentSessions');
+    await page.getByRole('button', { name: /execute query/i }).click();
+    // The first append may land before GraphiQL's stream opens: the feed reads stored messages first.
+    const append = (content: string) =>
+      post(
+        'mutation($id: String!, $content: String!) { appendTranscript(org: "demo", workspace: "main", id: $id, input: { messages: [{ role: USER, content: $content }] }) { lastSeq } }',
+        {
+          id,
+          content,
+        },
+      );
+    // Monaco renders spaces as non-breaking ones.
+    const response = async () => (await page.locator('.graphiql-response').innerText()).replace(/\s+/g, ' ');
+    await append('hello from elsewhere');
+    await expect.poll(response, { timeout: 30_000 }).toContain('"content": "hello from elsewhere"');
+    await append('and again');
+    await expect.poll(response, { timeout: 30_000 }).toContain('"content": "and again"');
+    expect(await response()).toContain('"seq": 2');
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'graphiql-subscription.png'), fullPage: true });
     await page.close();
   });
 });

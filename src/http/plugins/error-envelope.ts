@@ -1,3 +1,4 @@
+import type { ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../../context.js';
 import { errorFields, type Logger } from '../../logger.js';
@@ -6,9 +7,22 @@ import { errorsOf } from './operation.js';
 
 /**
  * Maps every execution error to the envelope (public-errors.ts) while the request context is at hand, so
- * unexpected ones are logged with the request id before they are masked.
+ * unexpected ones are logged with the request id before they are masked. A subscription's events
+ * are mapped one by one, as they go out.
  */
 export function useErrorEnvelope(logger: Logger): Plugin<Context> {
+  const enveloped = (result: ExecutionResult, requestId: string): ExecutionResult | undefined => {
+    if (!result.errors?.length) return undefined;
+    const errors = errorsOf(result).map((original) => {
+      const { error, log } = toPublicError(original);
+      if (log) {
+        const message = log === 'error' ? 'unexpected error' : 'database fault';
+        logger[log](message, { requestId, path: original.path, ...errorFields(original.originalError ?? original) });
+      }
+      return error;
+    });
+    return { ...result, errors };
+  };
   return {
     // Validation errors never reach yoga's error masking: envelope them here.
     onValidate() {
@@ -19,17 +33,27 @@ export function useErrorEnvelope(logger: Logger): Plugin<Context> {
     onExecute() {
       return {
         onExecuteDone({ args, result, setResult }) {
-          if (!('errors' in result) || !result.errors?.length) return;
+          if (!('errors' in result)) return;
+          const mapped = enveloped(result, args.contextValue.requestId);
+          if (mapped) setResult(mapped);
+        },
+      };
+    },
+    onSubscribe() {
+      return {
+        onSubscribeResult({ args, result, setResult }) {
           const { requestId } = args.contextValue;
-          const errors = errorsOf(result).map((original) => {
-            const { error, log } = toPublicError(original);
-            if (log) {
-              const message = log === 'error' ? 'unexpected error' : 'database fault';
-              logger[log](message, { requestId, path: original.path, ...errorFields(original.originalError ?? original) });
-            }
-            return error;
-          });
-          setResult({ ...result, errors });
+          if (!(Symbol.asyncIterator in result)) {
+            const mapped = enveloped(result, requestId);
+            if (mapped) setResult(mapped);
+            return;
+          }
+          return {
+            onNext({ result: event, setResult: setEvent }) {
+              const mapped = enveloped(event, requestId);
+              if (mapped) setEvent(mapped);
+            },
+          };
         },
       };
     },

@@ -1,3 +1,4 @@
+import type { StoppableOperation } from './operation.js';
 import { GraphQLError, type ASTNode, type ValidationRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { AppError, envelope, type ValidationItem } from '../../errors.js';
@@ -82,18 +83,21 @@ const StorableLiterals: ValidationRule = (context) => {
 };
 
 export function useInputGuard(): Plugin {
+  // Subscriptions too: their documents pass the same limits before the feed opens.
+  const check = ({ args, setResultAndStopExecution }: StoppableOperation) => {
+    const items = unstorableItems(args.variableValues ?? {});
+    if (items.length > 0) {
+      const message = { nul_character: MESSAGE, unpaired_surrogate: SURROGATE_MESSAGE }[items[0]!.type] ?? DEPTH_MESSAGE;
+      setResultAndStopExecution({
+        errors: [new AppError('BAD_USER_INPUT', message, { errors: items, http: { status: 400 } })],
+      });
+    }
+  };
   return {
     onValidate({ addValidationRule }) {
       addValidationRule(StorableLiterals);
     },
-    onExecute({ args, setResultAndStopExecution }) {
-      const items = unstorableItems(args.variableValues ?? {});
-      if (items.length > 0) {
-        const message = { nul_character: MESSAGE, unpaired_surrogate: SURROGATE_MESSAGE }[items[0]!.type] ?? DEPTH_MESSAGE;
-        setResultAndStopExecution({
-          errors: [new AppError('BAD_USER_INPUT', message, { errors: items, http: { status: 400 } })],
-        });
-      }
-    },
+    onExecute: check,
+    onSubscribe: check,
   };
 }

@@ -16,7 +16,7 @@ import {
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { AppError, type ValidationItem } from '../../errors.js';
-import { operationOf, type Operation } from './operation.js';
+import { operationOf, type Operation, type StoppableOperation } from './operation.js';
 
 /**
  * Every list the API takes as input is bounded in the schema: its argument or input field carries
@@ -98,16 +98,19 @@ function checkValue(
 }
 
 export function useListLimits(): Plugin {
+  // Subscriptions too: their documents pass the same limits before the feed opens.
+  const check = ({ args, setResultAndStopExecution }: StoppableOperation) => {
+    const items = listLimitItems(operationOf(args));
+    if (items.length > 0) {
+      setResultAndStopExecution({
+        errors: [
+          new AppError('BAD_USER_INPUT', 'A list in the arguments is longer than allowed', { errors: items, http: { status: 400 } }),
+        ],
+      });
+    }
+  };
   return {
-    onExecute({ args, setResultAndStopExecution }) {
-      const items = listLimitItems(operationOf(args));
-      if (items.length > 0) {
-        setResultAndStopExecution({
-          errors: [
-            new AppError('BAD_USER_INPUT', 'A list in the arguments is longer than allowed', { errors: items, http: { status: 400 } }),
-          ],
-        });
-      }
-    },
+    onExecute: check,
+    onSubscribe: check,
   };
 }

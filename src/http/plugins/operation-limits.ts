@@ -24,7 +24,7 @@ import {
 import type { Plugin } from 'graphql-yoga';
 import type { Limits } from '../../config.js';
 import { AppError } from '../../errors.js';
-import { operationOf, type Operation } from './operation.js';
+import { operationOf, type Operation, type StoppableOperation } from './operation.js';
 
 /**
  * The estimated cost of an operation: every field costs 1, and a paged field multiplies the cost
@@ -98,19 +98,22 @@ function pageSize(field: GraphQLField<unknown, unknown> | undefined, node: Field
 }
 
 function useCostLimit(maxCost: number): Plugin {
+  // Subscriptions too: their documents pass the same limits before the feed opens.
+  const check = ({ args, setResultAndStopExecution }: StoppableOperation) => {
+    const cost = operationCost(operationOf(args));
+    if (cost > maxCost) {
+      setResultAndStopExecution({
+        errors: [
+          new AppError('BAD_REQUEST', `Operation cost ${cost} exceeds the limit of ${maxCost}; ask for smaller pages or fewer fields`, {
+            http: { status: 400 },
+          }),
+        ],
+      });
+    }
+  };
   return {
-    onExecute({ args, setResultAndStopExecution }) {
-      const cost = operationCost(operationOf(args));
-      if (cost > maxCost) {
-        setResultAndStopExecution({
-          errors: [
-            new AppError('BAD_REQUEST', `Operation cost ${cost} exceeds the limit of ${maxCost}; ask for smaller pages or fewer fields`, {
-              http: { status: 400 },
-            }),
-          ],
-        });
-      }
-    },
+    onExecute: check,
+    onSubscribe: check,
   };
 }
 

@@ -26,3 +26,12 @@ export function operationOf(args: { schema: unknown; document: unknown; operatio
 export function errorsOf(result: { errors?: readonly unknown[] | null }): readonly GraphQLError[] {
   return (result.errors ?? []) as readonly GraphQLError[];
 }
+
+/**
+ * What envelop's onExecute and onSubscribe both hand a hook that may refuse the operation: a
+ * limit written against it checks queries, mutations and subscriptions alike.
+ */
+export interface StoppableOperation {
+  args: { schema: unknown; document: unknown; operationName?: unknown; variableValues?: unknown };
+  setResultAndStopExecution(result: { errors: readonly GraphQLError[] }): void;
+}

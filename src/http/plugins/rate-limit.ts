@@ -16,6 +16,8 @@ import { errorFields, type Logger } from '../../logger.js';
  */
 export interface RateLimiter {
   plugin: Plugin;
+  /** Spends one request of the caller's budget (graphql-ws spends one per subscribe message); RATE_LIMITED when none is left. */
+  spend(request: Request, address: string | undefined): Promise<void>;
   /** Filled by authenticate (buildYoga hands it to the context); a token's own budget needs its hash in here. */
   verifiedTokens: VerifiedTokens;
   /** Resolves once the store is connected, or after `timeoutMs` (then the server starts fail-open). */
@@ -100,6 +102,7 @@ export function createRateLimiter(options: {
   };
   return {
     plugin,
+    spend: (request, address) => spend(clientKey(request, address, verifiedTokens), 1),
     verifiedTokens,
     ready: (timeoutMs = 3000) =>
       new Promise<void>((resolve) => {
@@ -116,6 +119,34 @@ export function createRateLimiter(options: {
     close: () => {
       redis?.disconnect();
       return Promise.resolve();
+    },
+  };
+}
+
+/**
+ * The rate limit for a path yoga's request parsing never sees: the graphql-sse protocol's endpoint
+ * answers its requests itself. Each POST there (an operation, or in the distinct connections mode
+ * a stream) spends one request of the caller's budget; over budget, RATE_LIMITED with HTTP 429.
+ */
+export function useRateLimitedPath(path: string, limiter: Pick<RateLimiter, 'spend'>): Plugin {
+  return {
+    async onRequest({ request, url, serverContext, endResponse, fetchAPI }) {
+      if (request.method !== 'POST' || url.pathname !== path) return;
+      try {
+        await limiter.spend(request, remoteAddress(serverContext));
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        const { status = 429, headers = {} } = error.extensions.http ?? {};
+        endResponse(
+          new fetchAPI.Response(
+            JSON.stringify({ errors: [{ message: error.message, extensions: { ...error.extensions, http: undefined } }] }),
+            {
+              status,
+              headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+            },
+          ),
+        );
+      }
     },
   };
 }
