@@ -9,6 +9,7 @@ import './labels.js';
 import './usage.js';
 import './session.js';
 import './transcript.js';
+import './fork.js';
 import './facets.js';
 import './viewer.js';
 

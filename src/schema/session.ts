@@ -38,7 +38,17 @@ export const SessionRef = builder.prismaObject('Session', {
       description: 'The first user message, first 200 characters; set once (SES-LST-011).',
     }),
     messageCount: t.exposeInt('messageCount', {
-      description: 'Messages the client reported on save, plus every message appended since.',
+      description:
+        'Messages the client reported on save, plus every message appended since (compaction summaries and compacted messages included: the total).',
+    }),
+    compactedUpToSeq: t.exposeInt('compactedUpToSeq', {
+      description: 'Every message with seq up to this one is compacted (0: none). It only moves forward.',
+    }),
+    currentMessageCount: t.int({
+      nullable: true,
+      description:
+        'Stored messages no compaction covers: the current era, what transcript pages through by default. Null (with an error) only when it could not be loaded. Batched per request.',
+      resolve: async (session, _args, ctx) => Math.max(0, (await ctx.loaders.lastSeq.load(session.id)) - session.compactedUpToSeq),
     }),
     visibility: t.expose('visibility', { type: SessionVisibilityEnum, description: 'Who may see the session.' }),
     origin: t.expose('origin', { type: SessionOriginEnum, description: 'Who wrote the session (SES-ORG-001).' }),

@@ -4,7 +4,14 @@ import type { Principal } from '../auth/principal.js';
 import type { PrismaClient, Session, User } from '../generated/prisma/client.js';
 import { loadLabels, type Label } from './labels.js';
 import { loadVisibleMessages, loadVisibleUsers } from './nodes.js';
-import { loadTranscriptPages, transcriptKey, type StoredMessage, type TranscriptPage, type TranscriptRequest } from './transcript-read.js';
+import {
+  loadLastSeqs,
+  loadTranscriptPages,
+  transcriptKey,
+  type StoredMessage,
+  type TranscriptPage,
+  type TranscriptRequest,
+} from './transcript-read.js';
 import { EMPTY_USAGE, loadUsage, type SessionUsage } from './usage.js';
 import { loadUsers } from './users.js';
 import { loadVisibleSessions } from './visible-session.js';
@@ -18,6 +25,8 @@ export interface Loaders {
   labels: DataLoader<string, Label[]>;
   usage: DataLoader<string, SessionUsage>;
   transcript: DataLoader<TranscriptRequest, TranscriptPage, string>;
+  /** The highest stored seq of a session (0 without messages). */
+  lastSeq: DataLoader<string, number>;
   /** Sessions, messages and users by bare id, visible to the caller (needs a principal): federation and `node`. */
   visibleSession: DataLoader<string, Session | null>;
   visibleMessage: DataLoader<string, StoredMessage | null>;
@@ -47,6 +56,7 @@ export function createLoaders(prisma: PrismaClient, principal: Principal | null,
       return ids.map((id) => usage.get(id) ?? EMPTY_USAGE);
     }, options),
     transcript: new DataLoader((requests) => loadTranscriptPages(prisma, requests), { ...options, cacheKeyFn: transcriptKey }),
+    lastSeq: new DataLoader((ids) => loadLastSeqs(prisma, ids), options),
     visibleSession: new DataLoader(async (ids) => loadVisibleSessions(prisma, requirePrincipal(principal), ids), options),
     visibleMessage: new DataLoader(async (ids) => loadVisibleMessages(prisma, requirePrincipal(principal), ids), options),
     visibleUser: new DataLoader(async (ids) => loadVisibleUsers(prisma, requirePrincipal(principal), ids), options),
