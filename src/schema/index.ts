@@ -10,6 +10,7 @@ import './usage.js';
 import './session.js';
 import './transcript.js';
 import './fork.js';
+import './message-search.js';
 import './facets.js';
 import './viewer.js';
 

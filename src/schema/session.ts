@@ -120,6 +120,10 @@ export const SessionFilterRef = builder.inputType('SessionFilter', {
       description:
         'Full-text search over title, model, agent, label values and key:value pairs, in web-search syntax: words, "quoted phrases", or, -exclusion. Under 3 characters: substring match. At most 256 characters and 32 terms.',
     }),
+    messageSearch: t.string({
+      description:
+        'Sessions with a message whose content matches, in the same syntax as search (full-text only: at least one word of 3 or more characters in each alternative). At most 256 characters and 32 terms.',
+    }),
     includeWorkloadSessions: t.boolean({
       defaultValue: false,
       description: 'Also list EVAL, OPTIMIZATION, TRAINING and WORLD sessions (SES-LST-009).',
