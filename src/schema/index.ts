@@ -11,6 +11,7 @@ import './session.js';
 import './transcript.js';
 import './fork.js';
 import './message-search.js';
+import './trajectory.js';
 import './facets.js';
 import './viewer.js';
 
