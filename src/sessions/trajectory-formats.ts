@@ -33,13 +33,16 @@ interface StoredToolCall {
   arguments: string;
 }
 
+/** A stored value as text: strings as they are, anything else as its JSON. */
+const textOf = (value: unknown): string => (typeof value === 'string' ? value : (JSON.stringify(value ?? '') ?? ''));
+
 /** Stored tool calls, keeping only well-formed entries (rows may come from other writers). */
 function toolCallsOf(value: unknown): StoredToolCall[] {
   if (!Array.isArray(value)) return [];
   return value.flatMap((call: unknown) => {
     if (typeof call !== 'object' || call === null) return [];
     const { id, name, arguments: args } = call as Record<string, unknown>;
-    return [{ id: String(id ?? ''), name: String(name ?? ''), arguments: typeof args === 'string' ? args : JSON.stringify(args ?? null) }];
+    return [{ id: textOf(id), name: textOf(name), arguments: typeof args === 'string' ? args : JSON.stringify(args ?? null) }];
   });
 }
 

@@ -148,7 +148,7 @@ export function atifViolations(document: Json): string[] {
   });
   const final = isObject(document) ? document.final_metrics : undefined;
   if (isObject(final) && final.total_steps != null && final.total_steps !== document.steps.length) {
-    errors.push(`$.final_metrics.total_steps: ${String(final.total_steps)}, but the document has ${document.steps.length} steps`);
+    errors.push(`$.final_metrics.total_steps: ${JSON.stringify(final.total_steps)}, but the document has ${document.steps.length} steps`);
   }
   return errors;
 }
