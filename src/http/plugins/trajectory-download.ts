@@ -13,6 +13,8 @@ import { requestIdOf } from './request-id.js';
 
 /** The reference's get_trajectory path (§1.13); `id` may be a prefix, as everywhere. */
 const ROUTE = /^\/api\/v1\/org\/([^/]+)\/ws\/([^/]+)\/sessions\/([^/]+)\/trajectory\/?$/;
+/** Everything under it answers in the REST envelope, an unknown path too (found by the fuzz suite: `/ws//…`). */
+const REST_PREFIX = '/api/v1/';
 const FORMATS: Record<string, TrajectoryFormat> = { atif: 'ATIF', openai: 'OPENAI', native: 'NATIVE' };
 
 function parseQuery(url: URL): { format: TrajectoryFormat; includeCompacted: boolean } {
@@ -24,6 +26,21 @@ function parseQuery(url: URL): { format: TrajectoryFormat; includeCompacted: boo
   ];
   if (items.length > 0 || !format) throw badUserInput('Invalid trajectory request', items);
   return { format, includeCompacted: compacted === 'true' };
+}
+
+/**
+ * A path segment's text. A malformed escape (`%E0%A4`) is BAD_REQUEST, and so is a NUL, which
+ * PostgreSQL cannot take (as in GraphQL strings, docs/api.md Conventions; found by the fuzz suite).
+ */
+function decodeSegment(segment: string): string {
+  let text: string;
+  try {
+    text = decodeURIComponent(segment);
+  } catch {
+    throw new AppError('BAD_REQUEST', 'The path holds a malformed percent-escape');
+  }
+  if (text.includes('\u0000')) throw new AppError('BAD_REQUEST', 'The path holds a NUL character');
+  return text;
 }
 
 /** The REST error envelope (the reference's APIErrorPayload): code, detail, type, errors. */
@@ -54,12 +71,13 @@ function errorResponse(fetchAPI: { Response: typeof Response }, error: unknown, 
 export function useTrajectoryDownload(prisma: PrismaClient, logger: Logger, verifiedTokens?: VerifiedTokens): Plugin {
   return {
     async onRequest({ request, url, fetchAPI, endResponse }) {
+      if (!url.pathname.startsWith(REST_PREFIX)) return;
       const match = ROUTE.exec(url.pathname);
-      if (!match) return;
       const requestId = requestIdOf(request);
       try {
+        if (!match) throw new AppError('NOT_FOUND', 'No such path');
         if (request.method !== 'GET') throw new AppError('BAD_REQUEST', 'Only GET is served here');
-        const [org = '', workspace = '', id = ''] = match.slice(1).map((part) => decodeURIComponent(part));
+        const [org = '', workspace = '', id = ''] = match.slice(1).map(decodeSegment);
         const query = parseQuery(url);
         const principal: Principal | null = await authenticate(prisma, request.headers.get('authorization'), verifiedTokens);
         if (!principal) throw unauthenticated('Authentication required: send "Authorization: Bearer <token>"', true);
