@@ -82,7 +82,7 @@ const FORK = `mutation BenchFork($org: String!, $workspace: String!, $id: String
  * long enough, from about fifty (a seq past 1000) to several thousand (a small seq: ranked up to
  * the 1000 cap), phrases, or and exclusion.
  */
-export const MESSAGE_QUERIES = ['result 1234', 'question 17', '"answer 42"', 'answer 2002 or result 3003', 'question 101 -answer'];
+export const MESSAGE_QUERIES = ['result 1235', 'question 17', '"answer 42"', 'answer 2002 or result 3003', 'question 101 -answer'];
 
 const json = (query: string, variables: Record<string, unknown>) => JSON.stringify({ query, variables });
 
