@@ -65,8 +65,10 @@ export default tseslint.config(
       ],
       '@graphql-eslint/require-nullable-result-in-root': 'error',
       '@graphql-eslint/relay-connection-types': 'error',
-      // Lists of other things than edges (labels, messages, facets) are fine.
-      '@graphql-eslint/relay-edge-types': ['error', { listTypeCanWrapOnlyEdgeType: false, shouldImplementNode: true }],
+      // Lists of other things than edges (labels, messages, facets) are fine. A node need not be a
+      // Node: a search hit (MessageSearchHit) is a message's match for one query, not an object
+      // with an identity of its own; its message and session are Nodes.
+      '@graphql-eslint/relay-edge-types': ['error', { listTypeCanWrapOnlyEdgeType: false, shouldImplementNode: false }],
       '@graphql-eslint/relay-page-info': 'error',
       '@graphql-eslint/naming-convention': [
         'error',

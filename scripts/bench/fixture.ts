@@ -1,8 +1,20 @@
 import { bootstrap } from '../../src/admin/provision.js';
 import { openDatabase } from '../../src/db/client.js';
+import type { PrismaClient } from '../../src/generated/prisma/client.js';
 import { applyMigrations, readMigrations } from '../../src/db/migrate.js';
 import { SIZE_LABEL_KEY } from './data.js';
-import { APPEND_TARGET_TITLE, BENCH_EMAIL, BENCH_ORG, BENCH_WORKSPACE, seedBenchData, WRITES_WORKSPACE, type SeedResult } from './seed.js';
+import {
+  APPEND_TARGET_TITLE,
+  BENCH_EMAIL,
+  BENCH_ORG,
+  BENCH_WORKSPACE,
+  FORK_SOURCE_MESSAGES,
+  FORK_SOURCE_TITLE,
+  INSERT_MESSAGES,
+  seedBenchData,
+  WRITES_WORKSPACE,
+  type SeedResult,
+} from './seed.js';
 
 /** Everything the scenarios need to know about the seeded data, read back from the database. */
 export interface BenchFixture {
@@ -17,6 +29,8 @@ export interface BenchFixture {
   transcriptSessionIds: string[];
   /** Scenario (d): the user's own sessions in `writes`, appended to in turn. */
   appendSessionIds: string[];
+  /** Scenario (i): a session of `writes` with FORK_SOURCE_MESSAGES messages, forked whole. */
+  forkSourceId: string;
   /** Page size of the long/short pair: as many as there are designated sessions, 50 at most. */
   sizePageSize: number;
   size: { sessions: number; messages: number; labels: number; users: number; longSessions: number; maxMessages: number };
@@ -25,6 +39,18 @@ export interface BenchFixture {
 }
 
 type Progress = (message: string) => void;
+
+/** The fork scenario's source: made once per bench database (seeded ones from before it lack it). */
+async function createForkSource(prisma: PrismaClient, userId: string, progress: Progress): Promise<string> {
+  progress(`creating the fork source (${FORK_SOURCE_MESSAGES} messages)`);
+  const [row] = await prisma.$queryRaw<{ id: string }[]>`
+    INSERT INTO sessions (id, workspace_id, user_id, model, title, visibility, origin, message_count)
+    SELECT gen_random_uuid(), w.id, ${userId}::uuid, 'gpt-4o', ${FORK_SOURCE_TITLE}, 'PRIVATE', 'USER', ${FORK_SOURCE_MESSAGES}
+      FROM workspaces w JOIN organizations o ON o.id = w.org_id AND o.slug = ${BENCH_ORG} WHERE w.slug = ${WRITES_WORKSPACE}
+    RETURNING id::text AS id`;
+  await prisma.$executeRawUnsafe(INSERT_MESSAGES, [row!.id]);
+  return row!.id;
+}
 
 const MAX_SIZE_PAGE = 50;
 
@@ -81,6 +107,10 @@ export async function prepareFixture(
     const append = await prisma.$queryRaw<{ id: string }[]>`
       SELECT s.id::text AS id FROM sessions s JOIN workspaces w ON w.id = s.workspace_id AND w.slug = ${WRITES_WORKSPACE}
        WHERE s.user_id = ${userId}::uuid AND s.title = ${APPEND_TARGET_TITLE} ORDER BY s.id`;
+    const [forkSource] = await prisma.$queryRaw<{ id: string }[]>`
+      SELECT s.id::text AS id FROM sessions s JOIN workspaces w ON w.id = s.workspace_id AND w.slug = ${WRITES_WORKSPACE}
+       WHERE s.user_id = ${userId}::uuid AND s.title = ${FORK_SOURCE_TITLE} LIMIT 1`;
+    const forkSourceId = forkSource?.id ?? (await createForkSource(prisma, userId, progress));
     const [size] = await prisma.$queryRaw<BenchFixture['size'][]>`
       SELECT (SELECT count(*) FROM sessions WHERE workspace_id = ${workspaceId}::uuid)::int AS sessions,
              (SELECT count(*) FROM session_messages m JOIN sessions s ON s.id = m.session_id
@@ -101,6 +131,7 @@ export async function prepareFixture(
       token,
       transcriptSessionIds: transcript.map((row) => row.id),
       appendSessionIds: append.map((row) => row.id),
+      forkSourceId,
       sizePageSize: Math.min(MAX_SIZE_PAGE, size.longSessions),
       size,
       seed,

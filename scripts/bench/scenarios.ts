@@ -9,7 +9,7 @@ import type { BenchFixture } from './fixture.js';
  * every saveSession creates a session and every appendTranscript stores ten new messages.
  */
 
-export const SCENARIO_IDS = ['a', 'a-c50', 'b', 'c', 'd', 'e', 'f', 'a10', 'a100', 'a-long', 'a-short'] as const;
+export const SCENARIO_IDS = ['a', 'a-c50', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'a10', 'a100', 'a-long', 'a-short'] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 
 /** The scenarios whose cost depends on the lazy fields' loaders (the no-DataLoader baseline runs these). */
@@ -109,6 +109,25 @@ const FACETS = `query BenchFacets($org: String!, $workspace: String!) {
   }
 }`;
 
+const SEARCH_MESSAGES = `query BenchSearchMessages($org: String!, $workspace: String!, $query: String!) {
+  searchMessages(org: $org, workspace: $workspace, query: $query, first: 20) {
+    rankedCount
+    nodes { rank snippet message { id seq } session { id title } }
+  }
+}`;
+
+const FORK = `mutation BenchFork($org: String!, $workspace: String!, $id: String!, $input: ForkSessionInput!) {
+  forkSession(org: $org, workspace: $workspace, id: $id, input: $input) { id messageCount usage { totalTokens } }
+}`;
+
+/**
+ * Queries over the seeded messages ("Question 17: …", "Answer 42: …", "Result 1234: …" followed
+ * by one long hex word): words that hold a seq match the messages at that place of every session
+ * long enough, from about fifty (a seq past 1000) to several thousand (a small seq: ranked up to
+ * the 1000 cap), phrases, or and exclusion.
+ */
+export const MESSAGE_QUERIES = ['result 1235', 'question 17', '"answer 42"', 'answer 2002 or result 3003', 'question 101 -answer'];
+
 const json = (query: string, variables: Record<string, unknown>) => JSON.stringify({ query, variables });
 
 const LIST_WITH_COUNT = LIST.replace('pageInfo {', 'totalCount pageInfo {');
@@ -184,6 +203,7 @@ export function buildScenarios(fixture: BenchFixture): Record<ScenarioId, Scenar
   let nextTranscript = 0;
   let nextSave = 0;
   let nextAppend = 0;
+  let nextQuery = 0;
   const listScenario = (id: ScenarioId, title: string, first: number) => ({ id, title, body: () => list(first), check: checkList(first) });
   return {
     a: listScenario('a', 'list 50 sessions with creator, labels and usage', 50),
@@ -253,6 +273,42 @@ export function buildScenarios(fixture: BenchFixture): Record<ScenarioId, Scenar
         return json(APPEND, { org, workspace: writesWorkspace, id, input: { messages: tenMessages(n) } });
       },
       check: (data) => ((data as { appendTranscript?: { lastSeq?: number } }).appendTranscript?.lastSeq ? undefined : 'no lastSeq'),
+    },
+    g: {
+      id: 'g',
+      title: 'searchMessages over the workspace’s messages, first 20 with snippets (queries in turn)',
+      body: () => json(SEARCH_MESSAGES, { org, workspace, query: MESSAGE_QUERIES[nextQuery++ % MESSAGE_QUERIES.length] }),
+      check: (data) => {
+        const nodes = (data as { searchMessages?: { nodes?: unknown[] } }).searchMessages?.nodes;
+        return nodes && nodes.length > 0 ? undefined : 'no matching message';
+      },
+    },
+    h: {
+      id: 'h',
+      title: 'sessions with a matching message (filter.messageSearch), first 20 with totalCount',
+      body: () =>
+        json(LIST_WITH_COUNT, {
+          org,
+          workspace,
+          first: 20,
+          filter: { messageSearch: MESSAGE_QUERIES[nextQuery++ % MESSAGE_QUERIES.length] },
+        }),
+      check: (data) => ((data as { sessions?: { totalCount?: number } }).sessions?.totalCount ? undefined : 'no session'),
+    },
+    i: {
+      id: 'i',
+      title: 'forkSession of a 20,000-message session at its last message',
+      body: () =>
+        json(FORK, {
+          org,
+          workspace: writesWorkspace,
+          id: fixture.forkSourceId,
+          input: { atSeq: 20_000, newId: randomUUID(), title: 'bench fork' },
+        }),
+      check: (data) =>
+        (data as { forkSession?: { messageCount?: number } }).forkSession?.messageCount === 20_000
+          ? undefined
+          : 'not a fork of 20,000 messages',
     },
     e: {
       id: 'e',

@@ -17,6 +17,9 @@ export const WRITES_WORKSPACE = 'writes';
 export const BENCH_EMAIL = 'bench-01@bench.example';
 export const APPEND_TARGET_TITLE = 'bench append target';
 export const APPEND_TARGETS = 50;
+/** Scenario (i) forks this session of `writes` (FORK_SOURCE_MESSAGES messages) at its last message. */
+export const FORK_SOURCE_TITLE = 'bench fork source';
+export const FORK_SOURCE_MESSAGES = 20_000;
 
 const SESSION_CHUNK = 2000;
 const LABEL_CHUNK = 5000;
@@ -114,7 +117,7 @@ async function insertLabels(pool: pg.Pool, sessions: PlannedSession[]): Promise<
  * with a tool call). Contents are 60 to 300 characters. Generations of local-llama sessions have
  * no cost.
  */
-const INSERT_MESSAGES = `
+export const INSERT_MESSAGES = `
 INSERT INTO session_messages (id, session_id, seq, role, content, tool_call_id, tool_calls, input_tokens, output_tokens,
                               cache_read_input_tokens, cache_creation_input_tokens, cost_usd, created_at)
 SELECT gen_random_uuid(), s.id, g.seq,

@@ -23,6 +23,7 @@ import { usePersistedQueries, type PersistedQueriesOptions } from './plugins/per
 import { useRateLimitedPath, type RateLimiter } from './plugins/rate-limit.js';
 import { requestIdOf, useRequestId } from './plugins/request-id.js';
 import { useRequestChecks } from './plugins/request-checks.js';
+import { useTrajectoryDownload } from './plugins/trajectory-download.js';
 import { useVersionGate } from './plugins/version-gate.js';
 import { schema } from '../schema/index.js';
 
@@ -105,6 +106,7 @@ export function buildYoga({
       ...(rateLimit ? [rateLimit.plugin] : []),
       ...useObservability(logger, metrics),
       ...(config.graphiql ? [useGraphiQLAssets()] : []),
+      useTrajectoryDownload(prisma, logger, rateLimit?.verifiedTokens),
       ...useOperationLimits(config.limits ?? DEFAULT_LIMITS),
       useInputGuard(),
       useListLimits(),

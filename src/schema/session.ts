@@ -43,7 +43,17 @@ export const SessionRef = builder.prismaObject('Session', {
       description: 'The first user message, first 200 characters; set once (SES-LST-011).',
     }),
     messageCount: t.exposeInt('messageCount', {
-      description: 'Messages the client reported on save, plus every message appended since.',
+      description:
+        'Messages the client reported on save, plus every message appended since (compaction summaries and compacted messages included: the total).',
+    }),
+    compactedUpToSeq: t.exposeInt('compactedUpToSeq', {
+      description: 'Every message with seq up to this one is compacted (0: none). It only moves forward.',
+    }),
+    currentMessageCount: t.int({
+      nullable: true,
+      description:
+        'Stored messages no compaction covers: the current era, what transcript pages through by default. Null (with an error) only when it could not be loaded. Batched per request.',
+      resolve: async (session, _args, ctx) => Math.max(0, (await ctx.loaders.lastSeq.load(session.id)) - session.compactedUpToSeq),
     }),
     visibility: t.expose('visibility', { type: SessionVisibilityEnum, description: 'Who may see the session.' }),
     origin: t.expose('origin', { type: SessionOriginEnum, description: 'Who wrote the session (SES-ORG-001).' }),
@@ -114,6 +124,10 @@ export const SessionFilterRef = builder.inputType('SessionFilter', {
     search: t.string({
       description:
         'Full-text search over title, model, agent, label values and key:value pairs, in web-search syntax: words, "quoted phrases", or, -exclusion. Under 3 characters: substring match. At most 256 characters and 32 terms.',
+    }),
+    messageSearch: t.string({
+      description:
+        'Sessions with a message whose content matches, in the same syntax as search (full-text only: at least one word of 3 or more characters in each alternative). At most 256 characters and 32 terms.',
     }),
     includeWorkloadSessions: t.boolean({
       defaultValue: false,

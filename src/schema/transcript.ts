@@ -1,3 +1,4 @@
+import { compactTranscript, type CompactResult } from '../sessions/compaction.js';
 import { appendTranscript, MAX_BATCH_MESSAGES, MAX_TOOL_CALLS, type AppendResult, type ToolCall } from '../sessions/transcript-append.js';
 import {
   checkTranscriptArgs,
@@ -103,6 +104,13 @@ export const MessageRef = builder.objectRef<StoredMessage>('Message').implement(
             },
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was stored.' }),
+    compacted: t.exposeBoolean('compacted', {
+      description: 'Whether a compaction covers it: still stored and counted, left out of the transcript unless includeCompacted.',
+    }),
+    compactionUpToSeq: t.exposeInt('compactionUpToSeq', {
+      nullable: true,
+      description: 'Set on a compaction’s summary message: the seq the compaction covers (every message up to it).',
+    }),
   }),
 });
 
@@ -123,9 +131,17 @@ builder.objectField(SessionRef, 'transcript', (t) =>
     args: {
       afterSeq: t.arg.int({ description: 'Only messages with a greater seq; from the start when left out.' }),
       first: t.arg.int({ defaultValue: DEFAULT_TRANSCRIPT_PAGE, description: `At most ${MAX_TRANSCRIPT_PAGE}.` }),
+      includeCompacted: t.arg.boolean({
+        defaultValue: false,
+        description: 'Also the messages a compaction covers (left out by default: the transcript is the current era).',
+      }),
     },
     resolve: (session, args, ctx) =>
-      ctx.loaders.transcript.load({ sessionId: session.id, ...checkTranscriptArgs(args.afterSeq, args.first) }),
+      ctx.loaders.transcript.load({
+        sessionId: session.id,
+        includeCompacted: args.includeCompacted ?? false,
+        ...checkTranscriptArgs(args.afterSeq, args.first),
+      }),
   }),
 );
 
@@ -166,6 +182,49 @@ const MessageInputRef = builder.inputType('MessageInput', {
     usage: t.field({ type: MessageUsageInputRef, description: 'Only on ASSISTANT messages.' }),
   }),
 });
+
+const CompactTranscriptInputRef = builder.inputType('CompactTranscriptInput', {
+  description: 'What a compaction covers, and the summary that stands for it.',
+  fields: (t) => ({
+    upToSeq: t.field({
+      type: 'NonNegativeInt',
+      required: true,
+      description: 'Compact every message with seq up to this one: from 1 to the last seq, above the current compactedUpToSeq.',
+    }),
+    summary: t.field({
+      type: MessageInputRef,
+      required: true,
+      description: 'The summary message, stored as the next message (same rules as an appended message; usage counts).',
+    }),
+  }),
+});
+
+const CompactTranscriptPayloadRef = builder.objectRef<CompactResult>('CompactTranscriptPayload').implement({
+  description: 'The session after the compaction, and where its summary was stored.',
+  fields: (t) => ({
+    session: t.field({
+      type: SessionRef,
+      description: 'The session, with compactedUpToSeq moved.',
+      resolve: (payload) => payload.session,
+    }),
+    summarySeq: t.exposeInt('summarySeq', { description: 'The seq of the summary message.' }),
+  }),
+});
+
+builder.mutationField('compactTranscript', (t) =>
+  t.field({
+    type: CompactTranscriptPayloadRef,
+    nullable: true,
+    description:
+      'Non-destructive compaction: stores the summary as the next message and marks every message with seq <= upToSeq compacted. Nothing is deleted. Only the owner; frozen sessions are CONFLICT; an upToSeq already compacted is ALREADY_EXISTS.',
+    args: {
+      ...workspaceArgs,
+      id: t.arg.string({ required: true, description: 'Full UUID or unique prefix of at least 8 hex characters, with or without dashes.' }),
+      input: t.arg({ type: CompactTranscriptInputRef, required: true, description: 'The compaction.' }),
+    },
+    resolve: inWorkspace((access, args, ctx) => compactTranscript(ctx.prisma, access, args.id, args.input)),
+  }),
+);
 
 const AppendTranscriptInputRef = builder.inputType('AppendTranscriptInput', {
   description: 'A batch of messages, stored in one transaction.',

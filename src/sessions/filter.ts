@@ -1,5 +1,6 @@
 import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
 import type { SessionOrigin } from '../generated/prisma/enums.js';
+import { messageSearchCondition } from './message-search.js';
 import { searchCondition } from './search.js';
 
 export type ArchivedState = 'ACTIVE' | 'ARCHIVED' | 'ANY';
@@ -13,6 +14,7 @@ export interface SessionFilter {
   archived?: ArchivedState | null;
   labels?: { key: string; values: string[] }[] | null;
   search?: string | null;
+  messageSearch?: string | null;
   includeWorkloadSessions?: boolean | null;
 }
 
@@ -50,6 +52,8 @@ export function sessionFilterConditions(filter: SessionFilter | null | undefined
   if (labels) conditions.push(labels);
   const search = searchCondition(filter?.search);
   if (search) conditions.push(search);
+  const messageSearch = messageSearchCondition(filter?.messageSearch);
+  if (messageSearch) conditions.push(messageSearch);
   return conditions;
 }
 

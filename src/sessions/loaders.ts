@@ -4,7 +4,14 @@ import type { Principal } from '../auth/principal.js';
 import type { PrismaClient, Session, User } from '../generated/prisma/client.js';
 import { loadSessionDetailsInOrder, type SessionDetails } from './details.js';
 import { loadVisibleMessages, loadVisibleUsers } from './nodes.js';
-import { loadTranscriptPages, transcriptKey, type StoredMessage, type TranscriptPage, type TranscriptRequest } from './transcript-read.js';
+import {
+  loadLastSeqs,
+  loadTranscriptPages,
+  transcriptKey,
+  type StoredMessage,
+  type TranscriptPage,
+  type TranscriptRequest,
+} from './transcript-read.js';
 import { loadVisibleSessions } from './visible-session.js';
 
 /**
@@ -15,6 +22,8 @@ export interface Loaders {
   /** Owner, labels and usage by session id, all three in one statement per page. */
   details: DataLoader<string, SessionDetails>;
   transcript: DataLoader<TranscriptRequest, TranscriptPage, string>;
+  /** The highest stored seq of a session (0 without messages). */
+  lastSeq: DataLoader<string, number>;
   /** Sessions, messages and users by bare id, visible to the caller (needs a principal): federation and `node`. */
   visibleSession: DataLoader<string, Session | null>;
   visibleMessage: DataLoader<string, StoredMessage | null>;
@@ -36,6 +45,7 @@ export function createLoaders(prisma: PrismaClient, principal: Principal | null,
   return {
     details: new DataLoader((ids) => loadSessionDetailsInOrder(prisma, ids), options),
     transcript: new DataLoader((requests) => loadTranscriptPages(prisma, requests), { ...options, cacheKeyFn: transcriptKey }),
+    lastSeq: new DataLoader((ids) => loadLastSeqs(prisma, ids), options),
     visibleSession: new DataLoader(async (ids) => loadVisibleSessions(prisma, requirePrincipal(principal), ids), options),
     visibleMessage: new DataLoader(async (ids) => loadVisibleMessages(prisma, requirePrincipal(principal), ids), options),
     visibleUser: new DataLoader(async (ids) => loadVisibleUsers(prisma, requirePrincipal(principal), ids), options),

@@ -19,7 +19,7 @@ export const MAX_SEARCH_LENGTH = 256;
 /** Each term is a tsquery node: PostgreSQL runs out of stack long before thousands of them. */
 export const MAX_SEARCH_TERMS = 32;
 
-type Term = { kind: 'text'; text: string; negated: boolean } | { kind: 'pair'; lexeme: string; text: string; negated: boolean };
+export type Term = { kind: 'text'; text: string; negated: boolean } | { kind: 'pair'; lexeme: string; text: string; negated: boolean };
 
 // A label key (docs/api.md pattern), a colon and a value.
 const PAIR = /^[a-z0-9][a-z0-9_.:/-]{0,62}:.+$/i;
@@ -89,19 +89,30 @@ function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
 }
 
-const searchTooBig = (msg: string, type: string) => badUserInput('Search query too long', [{ loc: ['filter', 'search'], msg, type }]);
+const searchTooBig = (loc: (string | number)[], msg: string, type: string) => badUserInput('Search query too long', [{ loc, msg, type }]);
+
+/** A query's OR-groups within the bounds (length, terms); [] for queries under 3 characters. */
+export function boundedSearch(query: string, loc: (string | number)[]): Term[][] {
+  if (query.length > MAX_SEARCH_LENGTH) throw searchTooBig(loc, `At most ${MAX_SEARCH_LENGTH} characters`, 'search_too_long');
+  const groups = query.length < MIN_FULL_TEXT_LENGTH ? [] : parseSearch(query);
+  if (groups.flat().length > MAX_SEARCH_TERMS) throw searchTooBig(loc, `At most ${MAX_SEARCH_TERMS} terms`, 'search_too_many_terms');
+  return groups;
+}
+
+/** The tsquery of a parsed query: terms AND within a group, groups OR. */
+export function tsQueryOf(groups: Term[][]): Prisma.Sql {
+  const alternatives = groups.map((group) => Prisma.join(group.map(termQuery), ' && ', '(', ')'));
+  return Prisma.sql`(${Prisma.join(alternatives, ' || ')})`;
+}
 
 /** The condition on sessions alias `s` for a search string; null when there is nothing to search. */
 export function searchCondition(search: string | null | undefined): Prisma.Sql | null {
   const query = search?.trim() ?? '';
   if (query === '') return null;
-  if (query.length > MAX_SEARCH_LENGTH) throw searchTooBig(`At most ${MAX_SEARCH_LENGTH} characters`, 'search_too_long');
-  const groups = query.length < MIN_FULL_TEXT_LENGTH ? [] : parseSearch(query);
-  if (groups.flat().length > MAX_SEARCH_TERMS) throw searchTooBig(`At most ${MAX_SEARCH_TERMS} terms`, 'search_too_many_terms');
+  const groups = boundedSearch(query, ['filter', 'search']);
   if (groups.length === 0) {
     // Short queries, and queries with no searchable word, match as a substring.
     return Prisma.sql`s.search_text LIKE ${`%${escapeLike(query.toLowerCase())}%`} ESCAPE '\\'`;
   }
-  const alternatives = groups.map((group) => Prisma.join(group.map(termQuery), ' && ', '(', ')'));
-  return Prisma.sql`s.search_vector @@ (${Prisma.join(alternatives, ' || ')})`;
+  return Prisma.sql`s.search_vector @@ ${tsQueryOf(groups)}`;
 }

@@ -10,7 +10,8 @@ export const SESSION_COLUMNS = Prisma.sql`
   s.agent, s.model, s.title, s.preview_text AS "previewText", s.message_count AS "messageCount",
   s.visibility::text AS "visibility", s.origin::text AS "origin", s.archived_at AS "archivedAt",
   s.frozen_at AS "frozenAt", s.frozen_by AS "frozenBy", s.created_at AS "createdAt",
-  s.updated_at AS "updatedAt", s.last_message_at AS "lastMessageAt"`;
+  s.updated_at AS "updatedAt", s.last_message_at AS "lastMessageAt", s.forked_from_id::text AS "forkedFromId",
+  s.forked_from_seq AS "forkedFromSeq", s.compacted_up_to_seq AS "compactedUpToSeq"`;
 
 /** AND of conditions; TRUE when there are none. */
 export function allOf(conditions: Prisma.Sql[]): Prisma.Sql {

@@ -40,13 +40,16 @@ export interface MessageInput {
   usage?: MessageUsageInput | null;
 }
 
-function validateMessages(messages: readonly MessageInput[]): ValidationItem[] {
+/** Validation of a batch; `locOf` says where message i sits in the input (a batch's list by default). */
+export function validateMessages(
+  messages: readonly MessageInput[],
+  locOf: (i: number) => (string | number)[] = (i) => ['input', 'messages', i],
+): ValidationItem[] {
   const items: ValidationItem[] = [];
-  const base = ['input', 'messages'];
-  if (messages.length === 0) items.push({ loc: base, msg: 'Send at least one message', type: 'batch_empty' });
+  if (messages.length === 0) items.push({ loc: ['input', 'messages'], msg: 'Send at least one message', type: 'batch_empty' });
   const seen = new Map<string, number>();
   messages.forEach((message, i) => {
-    const loc = [...base, i];
+    const loc = locOf(i);
     if (message.id) {
       const id = message.id.toLowerCase();
       const first = seen.get(id);
@@ -83,8 +86,33 @@ export function previewOf(content: string): string {
   return Array.from(content).slice(0, PREVIEW_LENGTH).join('');
 }
 
-const messageElsewhere = (id?: string) =>
+export const messageElsewhere = (id?: string) =>
   new AppError('ALREADY_EXISTS', `Message id ${id ? `${id} ` : 'of this batch '}already belongs to another session`);
+
+/** The row of a message to store (its id already chosen). */
+export function messageRow(message: MessageInput & { id: string }, sessionId: string, seq: number, now: Date): MessageRow {
+  return {
+    id: message.id,
+    sessionId,
+    seq,
+    role: message.role,
+    content: message.content ?? '',
+    parentId: message.parentId?.toLowerCase() ?? null,
+    toolCallId: message.toolCallId ?? null,
+    toolCalls: (message.toolCalls ?? []).map(({ id, name, arguments: args }) => ({ id, name, arguments: args })),
+    metadata: message.metadata ? (message.metadata as Prisma.InputJsonObject) : Prisma.DbNull,
+    ...(message.usage
+      ? {
+          inputTokens: message.usage.inputTokens ?? 0,
+          outputTokens: message.usage.outputTokens ?? 0,
+          cacheReadInputTokens: message.usage.cacheReadInputTokens ?? 0,
+          cacheCreationInputTokens: message.usage.cacheCreationInputTokens ?? 0,
+          costUsd: message.usage.costUsd ?? null,
+        }
+      : {}),
+    createdAt: now,
+  };
+}
 
 export interface AppendResult {
   session: Session;
@@ -93,7 +121,7 @@ export interface AppendResult {
   stored: StoredMessage[];
 }
 
-type MessageRow = Prisma.SessionMessageCreateManyInput & { id: string; seq: number; createdAt: Date };
+export type MessageRow = Prisma.SessionMessageCreateManyInput & { id: string; seq: number; createdAt: Date };
 
 interface ExistingMessage {
   id: string;
@@ -106,13 +134,13 @@ interface ExistingMessage {
  * transaction rolls back): otherwise the append would fail in the database (messageCount is an
  * integer column) or every later read of the session's usage would (found by test/fuzz).
  */
-const totalsTooLarge = (total: string) =>
+export const totalsTooLarge = (total: string) =>
   badUserInput('The batch would take a session total past the largest integer', [
     { loc: ['input', 'messages'], msg: `The session's ${total} would exceed ${MAX_INT32}`, type: 'total_too_large' },
   ]);
 
 /** Reads the usage rollup the triggers have just updated (where the usage rules live). */
-async function checkUsageTotals(tx: Prisma.TransactionClient, sessionId: string): Promise<void> {
+export async function checkUsageTotals(tx: Prisma.TransactionClient, sessionId: string): Promise<void> {
   const [totals] = await tx.$queryRaw<{ tokens: number; toolCalls: number }[]>`
     SELECT (input_tokens + output_tokens + cache_read_input_tokens + cache_creation_input_tokens)::float8 AS "tokens",
            tool_call_count::float8 AS "toolCalls"
@@ -153,27 +181,7 @@ export async function appendTranscript(
     const [{ maxSeq } = { maxSeq: 0 }] = await tx.$queryRaw<{ maxSeq: number }[]>`
       SELECT COALESCE(max(seq), 0)::int AS "maxSeq" FROM session_messages WHERE session_id = ${session.id}::uuid`;
     const now = new Date();
-    const rows: MessageRow[] = fresh.map((message, i) => ({
-      id: message.id,
-      sessionId: session.id,
-      seq: maxSeq + i + 1,
-      role: message.role,
-      content: message.content ?? '',
-      parentId: message.parentId?.toLowerCase() ?? null,
-      toolCallId: message.toolCallId ?? null,
-      toolCalls: (message.toolCalls ?? []).map(({ id, name, arguments: args }) => ({ id, name, arguments: args })),
-      metadata: message.metadata ? (message.metadata as Prisma.InputJsonObject) : Prisma.DbNull,
-      ...(message.usage
-        ? {
-            inputTokens: message.usage.inputTokens ?? 0,
-            outputTokens: message.usage.outputTokens ?? 0,
-            cacheReadInputTokens: message.usage.cacheReadInputTokens ?? 0,
-            cacheCreationInputTokens: message.usage.cacheCreationInputTokens ?? 0,
-            costUsd: message.usage.costUsd ?? null,
-          }
-        : {}),
-      createdAt: now,
-    }));
+    const rows: MessageRow[] = fresh.map((message, i) => messageRow({ ...message, id: message.id }, session.id, maxSeq + i + 1, now));
     for (const row of rows) stored.set(row.id, row.seq);
     const lastSeq = Math.max(...batch.map((message) => stored.get(message.id)!));
     if (rows.length === 0) return { session, lastSeq, stored: [] };
@@ -218,5 +226,8 @@ function storedMessageOf(row: MessageRow): StoredMessage {
     cacheCreationInputTokens: row.cacheCreationInputTokens ?? null,
     costUsd: row.costUsd == null ? null : Number(row.costUsd),
     createdAt: row.createdAt,
+    compactionUpToSeq: row.compactionUpToSeq ?? null,
+    // Appends come after every message a compaction covers.
+    compacted: false,
   };
 }

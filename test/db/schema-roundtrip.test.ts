@@ -151,6 +151,9 @@ describe('the migrated database matches schema.prisma', () => {
           createdAt: at('2026-01-07T00:00:00.000Z'),
           updatedAt: at('2026-01-08T00:00:00.000Z'),
           lastMessageAt: at('2026-01-09T00:00:00.000Z'),
+          forkedFromId: null,
+          forkedFromSeq: 7,
+          compactedUpToSeq: 5,
         };
         const storedSession = await prisma.session.create({ data: session });
         expect({ ...storedSession, updatedAt: session.updatedAt }).toEqual(session);
@@ -174,6 +177,7 @@ describe('the migrated database matches schema.prisma', () => {
           cacheCreationInputTokens: 4,
           costUsd: new Prisma.Decimal('0.0000012345'),
           createdAt: at('2026-01-10T00:00:00.000Z'),
+          compactionUpToSeq: 3,
         };
         const storedMessage = await prisma.sessionMessage.create({ data: message });
         expect({ ...storedMessage, costUsd: storedMessage.costUsd?.toString() }).toEqual({ ...message, costUsd: '0.0000012345' });

@@ -27,7 +27,9 @@ const TRANSCRIPT = `transcript(afterSeq: $afterSeq, first: $transcriptFirst) { h
 export const FUZZ_CASES: Readonly<Record<string, FuzzCase>> = {
   session: {
     selection: `{ id title labels { key values } creator { id email }
-      usage { totalTokens totalToolCallCount totalCostUsd lastGenerationInputTokens } ${TRANSCRIPT} }`,
+      usage { totalTokens totalToolCallCount totalCostUsd lastGenerationInputTokens } ${TRANSCRIPT}
+      compactedUpToSeq currentMessageCount forkedFrom { seq session { id } } forks(first: 3) { nodes { id } }
+      trajectory(format: ATIF, includeCompacted: true) }`,
     selectionVariables: TRANSCRIPT_VARIABLES,
   },
   sessions: {
@@ -50,6 +52,13 @@ export const FUZZ_CASES: Readonly<Record<string, FuzzCase>> = {
   freezeSession: { selection: '{ id archivedAt frozenAt frozenBy updatedAt }' },
   deleteSession: { selection: '{ deletedSessionId }' },
   appendTranscript: { selection: '{ lastSeq session { id messageCount previewText lastMessageAt usage { totalTokens totalCostUsd } } }' },
+  compactTranscript: { selection: '{ summarySeq session { id messageCount compactedUpToSeq currentMessageCount usage { totalTokens } } }' },
+  forkSession: {
+    selection: `{ id userId title visibility messageCount forkedFrom { seq session { id } } labels { key values } usage { totalTokens } }`,
+  },
+  searchMessages: {
+    selection: `{ rankedCount pageInfo { hasNextPage endCursor } edges { cursor node { rank snippet message { id seq content } session { id title } } } }`,
+  },
 };
 
 export interface RootField {

@@ -40,6 +40,8 @@ describe('workspace-scoped fields', () => {
     ).toEqual(
       [
         'appendTranscript',
+        'compactTranscript',
+        'forkSession',
         'archiveSession',
         'deleteSession',
         'freezeSession',

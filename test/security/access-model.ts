@@ -475,3 +475,53 @@ export function expectAppend(
   const fresh = messageIds.filter((id) => !session.messageIds.includes(id));
   return { ok: { ...session, messageIds: [...session.messageIds, ...fresh] } };
 }
+
+/** A session's export (Session.trajectory and the download): whoever may read the session, its messages in seq order. */
+export const expectExport = expectSession;
+
+/**
+ * searchMessages: the messages of the sessions of the workspace the caller can see (archived,
+ * frozen and workload sessions included: it is not the filtered list) whose content matches.
+ * The test's query matches every message, so these are all their ids.
+ */
+export function expectMessageSearch(world: World, caller: Caller, org: string, workspace: string): Outcome<string[]> {
+  const access = workspaceAccess(world, caller, org, workspace);
+  if (isDenied(access)) return access;
+  const { workspaceId, principal } = access.ok;
+  return {
+    ok: world.sessions.filter((s) => s.workspaceId === workspaceId && canSee(world, principal.userId, s)).flatMap((s) => s.messageIds),
+  };
+}
+
+/**
+ * forkSession: READER never writes; the source is any session the caller can see; the fork is a
+ * new session of the caller's, PRIVATE, origin USER, with the source's model, agent, title,
+ * project and labels, not archived nor frozen, and as many messages as `atSeq` (new ids: the
+ * caller learns them from the answer).
+ */
+export function expectFork(
+  world: World,
+  caller: Caller,
+  org: string,
+  workspace: string,
+  idOrPrefix: string,
+  newId: string,
+): Outcome<ModelSession> {
+  const access = workspaceAccess(world, caller, org, workspace);
+  if (isDenied(access)) return access;
+  if (access.ok.role === 'READER') return deny('FORBIDDEN');
+  const source = findVisible(world, access.ok, idOrPrefix);
+  if (isDenied(source)) return source;
+  return {
+    ok: {
+      ...source.ok,
+      id: newId,
+      ownerId: access.ok.principal.userId,
+      visibility: 'PRIVATE',
+      origin: 'USER',
+      archived: false,
+      frozenBy: null,
+      messageIds: [],
+    },
+  };
+}

@@ -48,6 +48,12 @@ const actions: Action[] = [
   { kind: 'update', caller: token(2), target: home, id: s0, input: { model: 'gpt-4o' } },
   { kind: 'lifecycle', op: 'archive', caller: token(1), target: home, id: s0 },
   { kind: 'lifecycle', op: 'unarchive', caller: owner, target: home, id: s0 },
+  // An ADMIN forks a colleague's WORKSPACE session into a PRIVATE one of their own; a READER cannot.
+  { kind: 'fork', caller: token(1), target: home, id: s0, at: 2 },
+  { kind: 'fork', caller: token(2), target: home, id: s0, at: 1 },
+  { kind: 'export', caller: token(2), target: home, id: s0 },
+  { kind: 'export', caller: token(2), target: home, id: s1 },
+  { kind: 'messageSearch', caller: token(2), target: home },
   { kind: 'read', caller: token(2), target: home, id: s0 },
   { kind: 'read', caller: token(0), target: home, id: s1 },
   { kind: 'read', caller: token(1), target: { kind: 'unknownWorkspace', pick: 0 }, id: s1 },

@@ -8,6 +8,9 @@ import {
   DeleteSessionDocument,
   FreezeSessionDocument,
   IsolationEntitiesDocument,
+  IsolationExportDocument,
+  IsolationForkDocument,
+  IsolationMessageSearchDocument,
   IsolationNodesDocument,
   IsolationPageDocument,
   IsolationSessionDocument,
@@ -16,6 +19,7 @@ import {
   UnarchiveSessionDocument,
   UpdateSessionDocument,
   ViewerDocument,
+  type IsolationMessageSearchQuery,
   type IsolationPageQuery,
   type SessionFilter,
 } from '../generated/graphql.js';
@@ -24,9 +28,12 @@ import type { Response, TestServer } from '../support/server.js';
 import {
   expectAppend,
   expectEntities,
+  expectExport,
   expectFacets,
+  expectFork,
   expectLifecycle,
   expectList,
+  expectMessageSearch,
   expectSave,
   expectSession,
   expectUpdate,
@@ -96,6 +103,12 @@ export class ScenarioRunner {
         return this.membership(action);
       case 'deleteUser':
         return this.deleteUser(action);
+      case 'export':
+        return this.export(action);
+      case 'messageSearch':
+        return this.messageSearch(action);
+      case 'fork':
+        return this.fork(action);
     }
   }
 
@@ -251,6 +264,97 @@ export class ScenarioRunner {
       ...expected.ok,
       memberships: sorted(expected.ok.memberships),
     });
+  }
+
+  /** Session.trajectory (NATIVE) holds the session's messages; the download answers the same, or the refusal's HTTP status. */
+  private async export(action: Extract<Action, { kind: 'export' }>): Promise<void> {
+    const session = this.refs.sessionOf(action.id);
+    const place = this.refs.placeFor(action.target, session);
+    const { caller, who } = this.refs.callerFor(action.caller, place, session);
+    const id = this.refs.idFor(action.id);
+    const context = this.describe(action, who, place, id);
+    const expected = expectExport(this.model, caller, place.org, place.workspace, id);
+    this.tally.record('export', expected);
+    const response = await this.send(IsolationExportDocument, { org: place.org, workspace: place.workspace, id }, caller);
+    const path = `/api/v1/org/${encodeURIComponent(place.org)}/ws/${encodeURIComponent(place.workspace)}/sessions/${id}/trajectory`;
+    const download = await this.server.yoga.fetch(`http://localhost${path}?format=native&include_compacted=true`, {
+      headers: caller.anonymous ? {} : { authorization: `Bearer ${caller.secret}` },
+    });
+    this.tally.requests += 1;
+    this.tally.checks += 1;
+    if (isDenied(expected)) {
+      const status = { UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, BAD_REQUEST: 400, ALREADY_EXISTS: 409, CONFLICT: 409 }[
+        expected.denied
+      ];
+      expect(download.status, `${context}: download status`).toBe(status);
+      expect(await download.text(), `${context}: download body`).not.toContain('"messages"');
+      return this.assertDenied(response, 'session', expected, context);
+    }
+    const data = this.assertOk(response, context);
+    const messageIds = (doc: unknown) => (doc as { messages: { id: string }[] }).messages.map((m) => m.id);
+    expect(messageIds(data.session!.trajectory), `${context}: exported messages`).toEqual(expected.ok.messageIds);
+    expect(download.status, `${context}: download status`).toBe(200);
+    expect(messageIds(await download.json()), `${context}: downloaded messages`).toEqual(expected.ok.messageIds);
+  }
+
+  /** searchMessages for a query every message matches: exactly the messages of the sessions the caller can see. */
+  private async messageSearch(action: Extract<Action, { kind: 'messageSearch' }>): Promise<void> {
+    const place = this.refs.placeFor(action.target, null);
+    const { caller, who } = this.refs.callerFor(action.caller, place, null);
+    const context = this.describe(action, who, place);
+    const expected = expectMessageSearch(this.model, caller, place.org, place.workspace);
+    this.tally.record('searchMessages', expected);
+    const variables = { org: place.org, workspace: place.workspace, after: null as string | null };
+    if (isDenied(expected)) {
+      return this.assertDenied(await this.send(IsolationMessageSearchDocument, variables, caller), 'searchMessages', expected, context);
+    }
+    const seen: string[] = [];
+    for (let page = 0; page < 20; page += 1) {
+      const response: Response<IsolationMessageSearchQuery> = await this.send(IsolationMessageSearchDocument, variables, caller);
+      const result = this.assertOk(response, `${context}, page ${page}`).searchMessages!;
+      for (const hit of result.nodes) {
+        const owner = this.model.sessions.find((s) => s.id === hit.session!.id);
+        expect(owner?.messageIds, `${context}: the hit's session`).toContain(hit.message.id);
+        seen.push(hit.message.id);
+      }
+      if (!result.pageInfo.hasNextPage) break;
+      variables.after = result.pageInfo.endCursor;
+    }
+    expect(seen.sort(), `${context}: the matching messages`).toEqual([...expected.ok].sort());
+  }
+
+  /** forkSession: a new PRIVATE session of the caller's with the source's first `at` messages (new ids). */
+  private async fork(action: Extract<Action, { kind: 'fork' }>): Promise<void> {
+    const session = this.refs.sessionOf(action.id);
+    const place = this.refs.placeFor(action.target, session);
+    const { caller, who } = this.refs.callerFor(action.caller, place, session);
+    const id = this.refs.idFor(action.id);
+    const atSeq = action.at % ((session?.messageIds.length ?? 0) + 1);
+    const newId = randomUUID();
+    const context = `${this.describe(action, who, place, id)} at ${atSeq} as ${newId}`;
+    const expected = expectFork(this.model, caller, place.org, place.workspace, id, newId);
+    this.tally.record('forkSession', expected);
+    await this.write(
+      expected,
+      'forkSession',
+      context,
+      () => this.send(IsolationForkDocument, { org: place.org, workspace: place.workspace, id, input: { atSeq, newId } }, caller),
+      (data) => {
+        if (isDenied(expected)) return;
+        const fork = data.forkSession!;
+        const messageIds = fork.transcript!.messages.map((m) => m.id);
+        expect(messageIds, `${context}: copied messages`).toHaveLength(atSeq);
+        for (const messageId of messageIds) {
+          expect(
+            this.model.sessions.some((s) => s.messageIds.includes(messageId)),
+            `${context}: a copy has a new id`,
+          ).toBe(false);
+        }
+        const next = { ...expected.ok, messageIds };
+        expect(apiView(fork), `${context}: the fork`).toEqual(modelView(next));
+        this.apply(newId, next);
+      },
+    );
   }
 
   // --- writes --------------------------------------------------------------------------------------

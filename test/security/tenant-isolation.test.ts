@@ -12,8 +12,8 @@ import { scenarioArb } from './world.js';
  * Tenant isolation as a property: in random worlds (orgs, workspaces, members with roles, tokens
  * of every kind, some revoked or expired, sessions of every visibility, origin and lifecycle
  * state), every read path (session, sessions with any filter and totalCount, sessionFacets,
- * transcript, _entities, viewer) and every write path (saveSession, updateSession, the lifecycle,
- * appendTranscript) answers exactly what the independent model of docs/api.md (access-model.ts) says,
+ * transcript, _entities, viewer, the trajectory export and its download, searchMessages) and every
+ * write path (saveSession, updateSession, the lifecycle, appendTranscript, forkSession) answers exactly what the independent model of docs/api.md (access-model.ts) says,
  * a refused write leaves the database as it was, revoking or expiring a token that worked locks
  * it out on the next request, role changes and removals apply at once, and deleting a user
  * leaves their sessions ownerless (a PRIVATE one then visible to nobody). Tokens are stored as
@@ -68,6 +68,9 @@ describe('tenant isolation: the API agrees with an independent access model', ()
         'sessions ok',
         'sessionFacets ok',
         '_entities ok',
+        'export ok',
+        'export NOT_FOUND',
+        'searchMessages ok',
         'UNAUTHENTICATED',
         'FORBIDDEN',
         'NOT_FOUND',
@@ -88,6 +91,7 @@ describe('tenant isolation: the API agrees with an independent access model', ()
         'freezeSession',
         'deleteSession',
         'appendTranscript',
+        'forkSession',
       ]) {
         expect(
           tally.has((key) => key.startsWith(write) && key.endsWith(' ok')),

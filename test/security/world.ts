@@ -197,7 +197,13 @@ export type Action =
   /** An admin changes a role or removes a member (null); it applies from the next request. */
   | { kind: 'membership'; user: number; workspace: number; role: Role | null }
   /** An admin deletes a user: tokens and memberships go, sessions stay without an owner. */
-  | { kind: 'deleteUser'; user: number };
+  | { kind: 'deleteUser'; user: number }
+  /** Session.trajectory (NATIVE) and the download of a session. */
+  | { kind: 'export'; caller: CallerRef; target: TargetRef; id: IdRef }
+  /** searchMessages with a query every message matches. */
+  | { kind: 'messageSearch'; caller: CallerRef; target: TargetRef }
+  /** forkSession up to a seq of the source (its message count at most). */
+  | { kind: 'fork'; caller: CallerRef; target: TargetRef; id: IdRef; at: number };
 
 /** Callers weighted towards those with standing (members, owners), so both answers come up often. */
 const callerArb = (ownerWeight: number): fc.Arbitrary<CallerRef> =>
@@ -356,6 +362,12 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
     weight: 1,
   },
   { arbitrary: fc.record({ kind: fc.constant('deleteUser' as const), user: fc.nat() }), weight: 1 },
+  { arbitrary: fc.record({ kind: fc.constant('export' as const), caller: readerArb, target: targetArb, id: idArb }), weight: 2 },
+  { arbitrary: fc.record({ kind: fc.constant('messageSearch' as const), caller: readerArb, target: targetArb }), weight: 2 },
+  {
+    arbitrary: fc.record({ kind: fc.constant('fork' as const), caller: writerArb, target: targetArb, id: idArb, at: fc.nat() }),
+    weight: 2,
+  },
 );
 
 export interface Scenario {

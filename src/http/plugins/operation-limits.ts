@@ -61,7 +61,7 @@ export function operationCost({ schema, document, operationName, variables: rawV
       } else {
         const field = isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[selection.name.value] : undefined;
         const childType = field ? getNamedType(field.type) : undefined;
-        total += 1 + pageSize(field, selection, variables) * costOf(selection.selectionSet, childType);
+        total += 1 + ownCost(field) + pageSize(field, selection, variables) * costOf(selection.selectionSet, childType);
       }
     }
     return total;
@@ -80,6 +80,12 @@ export function operationCost({ schema, document, operationName, variables: rawV
 }
 
 const PAGE_ARGUMENTS = ['first', 'last'] as const;
+
+/** A field that does a page's worth of work without a selection (Session.trajectory) says so in its `cost` extension. */
+function ownCost(field: GraphQLField<unknown, unknown> | undefined): number {
+  const cost = field?.extensions.cost;
+  return typeof cost === 'number' && Number.isFinite(cost) ? cost : 0;
+}
 
 function pageSize(field: GraphQLField<unknown, unknown> | undefined, node: FieldNode, variables: Record<string, unknown>): number {
   if (!field) return 1;
