@@ -3,7 +3,18 @@ import type { StoredMessage } from '../sessions/transcript-read.js';
 
 /** What happened to a session (docs/api.md, Live subscriptions). */
 export type SessionEventKind =
-  'CREATED' | 'UPDATED' | 'LABELS_CHANGED' | 'ARCHIVED' | 'UNARCHIVED' | 'FROZEN' | 'DELETED' | 'TRANSCRIPT_APPENDED';
+  | 'CREATED'
+  | 'UPDATED'
+  | 'LABELS_CHANGED'
+  | 'ARCHIVED'
+  | 'UNARCHIVED'
+  | 'FROZEN'
+  | 'DELETED'
+  | 'TRANSCRIPT_APPENDED'
+  | 'TRANSCRIPT_COMPACTED';
+
+/** The kinds whose event stores messages: a transcript feed delivers the range they name. */
+export const STORES_MESSAGES: ReadonlySet<SessionEventKind> = new Set(['TRANSCRIPT_APPENDED', 'TRANSCRIPT_COMPACTED']);
 
 /**
  * One committed change, built from the data its transaction returned (never published for a write
@@ -12,7 +23,7 @@ export type SessionEventKind =
 export interface SessionEvent {
   kind: SessionEventKind;
   session: Session;
-  /** TRANSCRIPT_APPENDED: the seq range the batch stored. */
+  /** TRANSCRIPT_APPENDED and TRANSCRIPT_COMPACTED: the seq range stored (a compaction stores its summary). */
   firstSeq?: number;
   lastSeq?: number;
   /**

@@ -1,4 +1,5 @@
 import type { Session } from '../generated/prisma/client.js';
+import type { CompactResult } from '../sessions/compaction.js';
 import type { AppendResult } from '../sessions/transcript-append.js';
 import { MAX_SHIPPED_CONTENT, type SessionEventKind } from './events.js';
 import type { LiveHub } from './hub.js';
@@ -26,4 +27,9 @@ export function publishAppend(hub: LiveHub, { session, stored }: AppendResult): 
     ...(size <= MAX_SHIPPED_CONTENT ? { messages: stored } : {}),
     committedAt: Date.now(),
   });
+}
+
+/** A compaction stored its summary as the next message; feeds read it, caches learn the new mark from the session. */
+export function publishCompaction(hub: LiveHub, { session, summarySeq }: CompactResult): void {
+  hub.publish({ kind: 'TRANSCRIPT_COMPACTED', session, firstSeq: summarySeq, lastSeq: summarySeq, committedAt: Date.now() });
 }

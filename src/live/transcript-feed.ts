@@ -2,7 +2,7 @@ import { canSee, type WorkspaceAccess } from '../auth/access.js';
 import { AppError } from '../errors.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { loadTranscripts, MAX_TRANSCRIPT_PAGE, type StoredMessage } from '../sessions/transcript-read.js';
-import { sessionTopic } from './events.js';
+import { sessionTopic, STORES_MESSAGES } from './events.js';
 import { accessLost, deliver, openFeedSource, type FeedItem, type FeedSource } from './feed.js';
 import { feedUnavailable } from './hub.js';
 import type { Live } from './live.js';
@@ -47,7 +47,7 @@ async function* transcriptMessages(
       if (done) return;
       if (event.kind === 'DELETED') return;
       if (!canSee(access.principal, event.session)) throw accessLost();
-      if (event.kind !== 'TRANSCRIPT_APPENDED' || event.lastSeq === undefined || event.lastSeq <= last) continue;
+      if (!STORES_MESSAGES.has(event.kind) || event.lastSeq === undefined || event.lastSeq <= last) continue;
       const shipped = event.messages && event.firstSeq !== undefined && event.firstSeq <= last + 1 ? event.messages : undefined;
       const messages = shipped ?? storedAfter(prisma, sessionId, last, event.lastSeq);
       for await (const message of messages) {

@@ -1,4 +1,5 @@
 import { requirePrincipal } from '../auth/access.js';
+import { publishSessionChange } from '../live/publish.js';
 import { forkSession } from '../sessions/fork.js';
 import { DEFAULT_FORKS_PAGE, listForks, MAX_FORKS_PAGE, type ForkPage } from '../sessions/forks.js';
 import { builder } from './builder.js';
@@ -67,6 +68,10 @@ builder.mutationField('forkSession', (t) =>
       id: t.arg.string({ required: true, description: 'The source: full UUID or unique prefix of at least 8 hex characters.' }),
       input: t.arg({ type: ForkSessionInputRef, required: true, description: 'The fork.' }),
     },
-    resolve: inWorkspace((access, args, ctx) => forkSession(ctx.prisma, access, args.id, args.input)),
+    resolve: inWorkspace(async (access, args, ctx) => {
+      const { session, created } = await forkSession(ctx.prisma, access, args.id, args.input);
+      if (created) publishSessionChange(ctx.live.hub, 'CREATED', session);
+      return session;
+    }),
   }),
 );

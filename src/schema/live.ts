@@ -26,6 +26,9 @@ export const SessionEventKindEnum = builder.enumType('SessionEventKind', {
     FROZEN: { description: 'freezeSession.' },
     DELETED: { description: 'deleteSession: session is null, sessionId says which.' },
     TRANSCRIPT_APPENDED: { description: 'appendTranscript stored messages: lastSeq and messageCount say how far it goes.' },
+    TRANSCRIPT_COMPACTED: {
+      description: 'compactTranscript stored its summary (lastSeq) and moved the compaction mark (session.compactedUpToSeq).',
+    },
   } as const,
 });
 
@@ -42,7 +45,7 @@ const SessionEventRef = builder.objectRef<SessionEvent>('SessionEvent').implemen
     }),
     lastSeq: t.int({
       nullable: true,
-      description: 'TRANSCRIPT_APPENDED: the seq of the last message stored; null for other kinds.',
+      description: 'TRANSCRIPT_APPENDED and TRANSCRIPT_COMPACTED: the seq of the last message stored; null for other kinds.',
       resolve: (event) => event.lastSeq ?? null,
     }),
     messageCount: t.int({ description: 'The session’s messageCount after the change.', resolve: (event) => event.session.messageCount }),

@@ -7,7 +7,7 @@ import {
   type StoredMessage,
   type TranscriptPage,
 } from '../sessions/transcript-read.js';
-import { publishAppend } from '../live/publish.js';
+import { publishAppend, publishCompaction } from '../live/publish.js';
 import { builder } from './builder.js';
 import { isRecord } from './is-record.js';
 import { atMost } from './list-bounds.js';
@@ -222,7 +222,11 @@ builder.mutationField('compactTranscript', (t) =>
       id: t.arg.string({ required: true, description: 'Full UUID or unique prefix of at least 8 hex characters, with or without dashes.' }),
       input: t.arg({ type: CompactTranscriptInputRef, required: true, description: 'The compaction.' }),
     },
-    resolve: inWorkspace((access, args, ctx) => compactTranscript(ctx.prisma, access, args.id, args.input)),
+    resolve: inWorkspace(async (access, args, ctx) => {
+      const result = await compactTranscript(ctx.prisma, access, args.id, args.input);
+      publishCompaction(ctx.live.hub, result);
+      return result;
+    }),
   }),
 );
 

@@ -25,14 +25,14 @@ const alreadyExists = () => new AppError('ALREADY_EXISTS', 'A session with this 
  * The source is only read: its messages up to `atSeq` never change, and `FOR KEY SHARE` keeps it
  * from being deleted meanwhile without waiting for (or holding up) its appends. Saving the same
  * fork again (same caller, source and seq) returns it; any other existing id is ALREADY_EXISTS.
- * A publish call for live subscriptions belongs after the transaction, where this returns.
+ * `created` is false for such a repeat (live subscribers hear of a fork once).
  */
 export async function forkSession(
   prisma: PrismaClient,
   access: WorkspaceAccess,
   idOrPrefix: string,
   input: ForkSessionInput,
-): Promise<Session> {
+): Promise<{ session: Session; created: boolean }> {
   requireWriter(access);
   const items = validateText(input.title, ['input', 'title'], { max: 1000 });
   if (items.length > 0) throw badUserInput('Invalid fork', items);
@@ -67,7 +67,7 @@ export async function forkSession(
       const [existing] = await tx.$queryRaw<Session[]>`SELECT ${SESSION_COLUMNS} FROM sessions s WHERE s.id = ${newId}::uuid`;
       const retry = existing?.userId === access.principal.userId && existing.forkedFromId === source.id && existing.forkedFromSeq === atSeq;
       if (!retry) throw alreadyExists();
-      return existing;
+      return { session: existing, created: false };
     }
 
     await tx.$executeRaw`
@@ -93,6 +93,6 @@ export async function forkSession(
          WHERE session_id = ${newId}::uuid AND role = 'USER' ORDER BY seq LIMIT 1)
        WHERE id = ${newId}::uuid`;
     const [created] = await tx.$queryRaw<Session[]>`SELECT ${SESSION_COLUMNS} FROM sessions s WHERE s.id = ${newId}::uuid`;
-    return created!;
+    return { session: created!, created: true };
   });
 }

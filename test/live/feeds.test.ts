@@ -133,6 +133,7 @@ describe('sessionEvents', () => {
       const other = await save(0, { agent: 'other' });
       const id = await save(0, { agent: 'live-a' });
       await append(0, other, ['not this one']);
+      const transcript = server.subscribe<{ transcript: Message }>(token(1), TRANSCRIPT, { ...slugs(), id });
       await append(0, id, ['one', 'two']);
       const lifecycle = async (mutation: string, extra = '', vars: Record<string, unknown> = {}) => {
         const result = await server.run(
@@ -151,6 +152,13 @@ describe('sessionEvents', () => {
       });
       await lifecycle('archiveSession(org: $org, workspace: $workspace, id: $id)');
       await lifecycle('unarchiveSession(org: $org, workspace: $workspace, id: $id)');
+      await lifecycle('compactTranscript(org: $org, workspace: $workspace, id: $id, input: $input)', '$input: CompactTranscriptInput!', {
+        input: { upToSeq: 1, summary: { role: 'ASSISTANT', content: 'summary of one' } },
+      });
+      // A fork starts PRIVATE to its owner: this subscriber (another member) never hears of it.
+      await lifecycle('forkSession(org: $org, workspace: $workspace, id: $id, input: $input)', '$input: ForkSessionInput!', {
+        input: { atSeq: 2, newId: randomUUID() },
+      });
       await lifecycle('freezeSession(org: $org, workspace: $workspace, id: $id)');
       const doomed = await save(0, { agent: 'live-a' });
       await server.run(
@@ -161,7 +169,7 @@ describe('sessionEvents', () => {
           id: doomed,
         },
       );
-      await until(() => subscription.events.length === 9, 10_000, 'nine events');
+      await until(() => subscription.events.length === 10, 10_000, 'ten events');
       await subscription.cancel();
       const events = subscription.events.map((e) => e.data!.sessionEvents);
       expect(events.map((e) => [e.kind, e.sessionId === id ? 'id' : e.sessionId === doomed ? 'doomed' : 'other'])).toEqual([
@@ -171,6 +179,7 @@ describe('sessionEvents', () => {
         ['LABELS_CHANGED', 'id'],
         ['ARCHIVED', 'id'],
         ['UNARCHIVED', 'id'],
+        ['TRANSCRIPT_COMPACTED', 'id'],
         ['FROZEN', 'id'],
         ['CREATED', 'doomed'],
         ['DELETED', 'doomed'],
@@ -178,7 +187,17 @@ describe('sessionEvents', () => {
       expect(events[1]).toMatchObject({ lastSeq: 2, messageCount: 2 });
       // Labels are read for this event, not from an earlier event's cache.
       expect(events[3]!.session!.labels).toEqual([{ key: 'team', values: ['x'] }]);
-      expect(events[8]!.session).toBeNull();
+      // The compaction's summary is the next message; the count keeps the compacted one.
+      expect(events[6]).toMatchObject({ lastSeq: 3, messageCount: 3 });
+      expect(events[9]!.session).toBeNull();
+      // The transcript feed delivers the summary like any stored message, in seq order.
+      await until(() => transcript.events.length === 3, 10_000, 'three messages');
+      await transcript.cancel();
+      expect(transcript.events.map((e) => [e.data!.transcript.seq, e.data!.transcript.content])).toEqual([
+        [1, 'one'],
+        [2, 'two'],
+        [3, 'summary of one'],
+      ]);
     },
     budget(20),
   );
