@@ -52,6 +52,10 @@ export const FUZZ_CASES: Readonly<Record<string, FuzzCase>> = {
   freezeSession: { selection: '{ id archivedAt frozenAt frozenBy updatedAt }' },
   deleteSession: { selection: '{ deletedSessionId }' },
   appendTranscript: { selection: '{ lastSeq session { id messageCount previewText lastMessageAt usage { totalTokens totalCostUsd } } }' },
+  // Subscriptions sent as the fuzz sends everything (a POST that does not accept a stream): every
+  // argument is checked before any feed opens, and the answer keeps the contract.
+  transcript: { selection: '{ seq content }' },
+  sessionEvents: { selection: '{ kind sessionId session { id } }' },
   compactTranscript: { selection: '{ summarySeq session { id messageCount compactedUpToSeq currentMessageCount usage { totalTokens } } }' },
   forkSession: {
     selection: `{ id userId title visibility messageCount forkedFrom { seq session { id } } labels { key values } usage { totalTokens } }`,

@@ -1,5 +1,7 @@
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import {
+  BREAK,
+  getNamedType,
   getNullableType,
   getOperationAST,
   getVariableValues,
@@ -7,8 +9,14 @@ import {
   isInputObjectType,
   isInputType,
   isListType,
+  isScalarType,
   Kind,
   typeFromAST,
+  TypeInfo,
+  visit,
+  visitWithTypeInfo,
+  type DocumentNode,
+  type GraphQLSchema,
   type ExecutionArgs,
   type ExecutionResult,
   type GraphQLInputType,
@@ -73,11 +81,17 @@ function omitsDefaultedField(type: GraphQLInputType, value: unknown): boolean {
  * graphql-jit runs only where it answers as graphql-js would: documents of one operation (the
  * plugin caches the compiled query per document, whatever operationName picked: a document of
  * several operations would run the first one compiled for every other name; found by
- * test/http/plugins/server-options.test.ts), variables that coerce, no input defaults to fill.
+ * test/http/plugins/server-options.test.ts), nothing in the document it answers otherwise
+ * (needsGraphQLJs), variables that coerce, no input defaults to fill.
+ *
+ * `_entities` is the one list of the schema whose items can be errors (a hidden reference is null
+ * with NOT_FOUND at its place). graphql-jit answers such a list, when another item resolves to a
+ * session with lazy fields, with one element too many (found by test/security's isolation model).
  */
 function jitCanRun(args: ExecutionArgs): boolean {
   const operations = args.document.definitions.filter((definition) => definition.kind === Kind.OPERATION_DEFINITION);
   if (operations.length !== 1) return false;
+  if (needsGraphQLJs(args.schema, args.document)) return false;
   const operation = getOperationAST(args.document, args.operationName);
   if (!operation) return false;
   const definitions = operation.variableDefinitions ?? [];
@@ -87,6 +101,36 @@ function jitCanRun(args: ExecutionArgs): boolean {
     const type = typeFromAST(args.schema, definition.type);
     return type !== undefined && isInputType(type) && omitsDefaultedField(type, values[definition.variable.name.value]);
   });
+}
+
+/**
+ * Whether graphql-jit would answer the document differently from graphql-js, for what it holds
+ * rather than for its variables: an `_entities` selection (see jitCanRun), or a literal of a scalar
+ * whose parseLiteral reads variables (JSONObject, as in a message's `metadata: { k: $v }`):
+ * graphql-jit parses those without the variables (storing `{}` where graphql-js stores the value)
+ * and prints a console line for each such document.
+ */
+function needsGraphQLJs(schema: GraphQLSchema, document: DocumentNode): boolean {
+  const typeInfo = new TypeInfo(schema);
+  let found = false;
+  const stop = () => {
+    found = true;
+    return BREAK;
+  };
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Field: (node) => (node.name.value === '_entities' ? stop() : undefined),
+      ObjectValue: () => (readsVariables(typeInfo.getInputType()) ? stop() : undefined),
+      ListValue: () => (readsVariables(typeInfo.getInputType()) ? stop() : undefined),
+    }),
+  );
+  return found;
+}
+
+function readsVariables(type: GraphQLInputType | null | undefined): boolean {
+  const named = type ? getNamedType(type) : undefined;
+  return named !== undefined && isScalarType(named) && named.parseLiteral.length > 1;
 }
 
 function withGraphQLJsErrors(result: ExecutionResult): ExecutionResult {

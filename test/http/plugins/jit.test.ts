@@ -132,6 +132,39 @@ describe('graphql-jit execution (the default) against graphql-js (GRAPHQL_JIT=fa
     }
   });
 
+  it('answers _entities as graphql-js does when hidden references sit beside a visible session', async () => {
+    const token = tenant.members[1]!.token;
+    const hidden = randomUUID();
+    const query = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Session { id labels { key } transcript(first: 5) { messages { seq } } } } }`;
+    const request = {
+      query,
+      variables: { r: [hidden, hidden, sessionId, hidden.slice(0, 8)].map((id) => ({ __typename: 'Session', id })) },
+    };
+    const expected = await post(plain, request, token);
+    expect((expected.body.data as { _entities: unknown[] })._entities).toHaveLength(4);
+    expect(await post(jit, request, token)).toEqual(expected);
+  });
+
+  it('stores a JSON literal that holds a variable as graphql-js does (graphql-jit parsed it without the variable)', async () => {
+    const token = tenant.members[0]!.token;
+    const query = `mutation($org: String!, $workspace: String!, $id: String!, $v: String) {
+      appendTranscript(org: $org, workspace: $workspace, id: $id, input: { messages: [{ role: USER, content: "m", metadata: { k: $v, n: 1 } }] }) {
+        session { transcript(first: 10) { messages { metadata } } } } }`;
+    const stored: unknown[] = [];
+    for (const yoga of [plain, jit]) {
+      const id = randomUUID();
+      const saved = await post(yoga, { query: print(SaveSessionDocument), variables: { ...ws(), input: { id, model: 'm' } } }, token);
+      expect(saved.body.errors).toBeUndefined();
+      const appended = await post(yoga, { query, variables: { ...ws(), id, v: 'from a variable' } }, token);
+      expect(appended.body.errors).toBeUndefined();
+      stored.push(appended.body.data);
+    }
+    expect(stored[0]).toEqual({
+      appendTranscript: { session: { transcript: { messages: [{ metadata: { k: 'from a variable', n: 1 } }] } } },
+    });
+    expect(stored[1]).toEqual(stored[0]);
+  });
+
   it('fills in the defaults of input fields a variable leaves out, as graphql-js does', async () => {
     // An archived session with the same label: SessionFilter.archived defaults to ACTIVE.
     const token = tenant.members[0]!.token;
