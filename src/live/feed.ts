@@ -19,6 +19,8 @@ export const accessLost = () => notFound('Session or workspace (access ended)');
 /** Where one feed gets its events: a bounded queue fed by the hub, failed by an outage or lost access, ended at shutdown. */
 export interface FeedSource {
   queue: BoundedQueue<SessionEvent>;
+  /** Resolves once the topic's events reach this instance (LiveHub.listening). */
+  listening: Promise<void>;
   /** Why the queue ended or failed, for the log line and the metric. */
   reason(): EndReason;
   stop(): void;
@@ -57,6 +59,7 @@ export function openFeedSource(live: Live, prisma: PrismaClient, access: Workspa
   timer.unref();
   return {
     queue,
+    listening: live.hub.listening(topic),
     reason: () => reason,
     stop: () => {
       clearInterval(timer);

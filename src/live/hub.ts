@@ -15,6 +15,12 @@ export interface LiveHub {
   /** After the change committed: to the workspace's topic and to the session's. Never throws. */
   publish(event: SessionEvent): void;
   listen(topic: string, listener: EventListener): () => void;
+  /**
+   * Resolves once events of `topic` reach this instance (with Redis: its SUBSCRIBE was
+   * acknowledged). A feed that reads stored data waits for it first, so that a change committed
+   * on another instance in between is either in what it reads or in what it hears.
+   */
+  listening(topic: string): Promise<void>;
   /** The feed between instances broke: listeners must end their streams with this error. */
   onInterruption(listener: (error: AppError) => void): () => void;
   /** The server is stopping: listeners end their streams cleanly. */
@@ -50,6 +56,7 @@ export function createLiveHub({ logger, redisUrl, channelPrefix = 'cs-live:' }: 
   // rather than with @graphql-yoga/redis-event-target, which leaves the promises of SUBSCRIBE and
   // UNSUBSCRIBE unhandled: a command cut short by a lost connection would crash the process.)
   const channels = new Map<string, Set<EventListener>>();
+  const subscribed = new Map<string, Promise<void>>();
   const dispatch = (channel: string, event: SessionEvent) => {
     for (const listener of channels.get(channel) ?? []) listener(event);
   };
@@ -104,16 +111,25 @@ export function createLiveHub({ logger, redisUrl, channelPrefix = 'cs-live:' }: 
       let listeners = channels.get(channel);
       if (!listeners) {
         channels.set(channel, (listeners = new Set()));
-        subscribeClient?.subscribe(channel).catch((error: unknown) => warn('live event bus: subscribe failed', error));
+        if (subscribeClient) {
+          // A failed SUBSCRIBE means the connection broke: feeds were told through onInterruption.
+          const acknowledged = subscribeClient.subscribe(channel).then(
+            () => undefined,
+            (error: unknown) => warn('live event bus: subscribe failed', error),
+          );
+          subscribed.set(channel, acknowledged);
+        }
       }
       listeners.add(listener);
       return () => {
         listeners.delete(listener);
         if (listeners.size > 0 || channels.get(channel) !== listeners) return;
         channels.delete(channel);
+        subscribed.delete(channel);
         subscribeClient?.unsubscribe(channel).catch(() => {});
       };
     },
+    listening: (topic) => subscribed.get(`${channelPrefix}${topic}`) ?? Promise.resolve(),
     onInterruption(listener) {
       interruptions.add(listener);
       return () => interruptions.delete(listener);
