@@ -71,7 +71,7 @@ export function transcriptFeed(
 ): AsyncIterableIterator<FeedItem<StoredMessage>> {
   const { sessionId, afterSeq, requestId } = context;
   if (!live.hub.available()) throw feedUnavailable();
-  const open = live.registry.open('transcript', access.principal, { requestId, workspaceId: access.workspaceId, sessionId });
+  const open = live.registry.open('transcript', access.principal, { requestId, workspaceId: access.workspaceId });
   // Listening starts before the stored messages are read: an append committed in between is in the queue.
   const source = openFeedSource(live, prisma, access, sessionTopic(sessionId), sessionId);
   return deliver(open, transcriptMessages(prisma, access, sessionId, afterSeq, source), source);

@@ -50,6 +50,10 @@ export const FUZZ_CASES: Readonly<Record<string, FuzzCase>> = {
   freezeSession: { selection: '{ id archivedAt frozenAt frozenBy updatedAt }' },
   deleteSession: { selection: '{ deletedSessionId }' },
   appendTranscript: { selection: '{ lastSeq session { id messageCount previewText lastMessageAt usage { totalTokens totalCostUsd } } }' },
+  // Subscriptions sent as the fuzz sends everything (a POST that does not accept a stream): every
+  // argument is checked before any feed opens, and the answer keeps the contract.
+  transcript: { selection: '{ seq content }' },
+  sessionEvents: { selection: '{ kind sessionId session { id } }' },
 };
 
 export interface RootField {

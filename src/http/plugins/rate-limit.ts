@@ -138,10 +138,13 @@ export function useRateLimitedPath(path: string, limiter: Pick<RateLimiter, 'spe
         if (!(error instanceof AppError)) throw error;
         const { status = 429, headers = {} } = error.extensions.http ?? {};
         endResponse(
-          new fetchAPI.Response(JSON.stringify({ errors: [{ message: error.message, extensions: { ...error.extensions, http: undefined } }] }), {
-            status,
-            headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
-          }),
+          new fetchAPI.Response(
+            JSON.stringify({ errors: [{ message: error.message, extensions: { ...error.extensions, http: undefined } }] }),
+            {
+              status,
+              headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+            },
+          ),
         );
       }
     },
