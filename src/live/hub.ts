@@ -14,7 +14,12 @@ type EventListener = (event: SessionEvent) => void;
 export interface LiveHub {
   /** After the change committed: to the workspace's topic and to the session's. Never throws. */
   publish(event: SessionEvent): void;
-  listen(topic: string, listener: EventListener): () => void;
+  /**
+   * Starts delivering the topic's events to `listener`; `ready` settles once events published from
+   * now on will arrive (with Redis, when SUBSCRIBE is acknowledged): a feed reads the database only
+   * after it, so nothing committed in between is missed.
+   */
+  listen(topic: string, listener: EventListener): { ready: Promise<void>; stop: () => void };
   /** The feed between instances broke: listeners must end their streams with this error. */
   onInterruption(listener: (error: AppError) => void): () => void;
   /** The server is stopping: listeners end their streams cleanly. */
@@ -50,6 +55,8 @@ export function createLiveHub({ logger, redisUrl, channelPrefix = 'cs-live:' }: 
   // rather than with @graphql-yoga/redis-event-target, which leaves the promises of SUBSCRIBE and
   // UNSUBSCRIBE unhandled: a command cut short by a lost connection would crash the process.)
   const channels = new Map<string, Set<EventListener>>();
+  /** With Redis: each subscribed channel's SUBSCRIBE, settled once Redis acknowledged it. */
+  const subscribed = new Map<string, Promise<void>>();
   const dispatch = (channel: string, event: SessionEvent) => {
     for (const listener of channels.get(channel) ?? []) listener(event);
   };
@@ -102,16 +109,28 @@ export function createLiveHub({ logger, redisUrl, channelPrefix = 'cs-live:' }: 
     listen(topic, listener) {
       const channel = `${channelPrefix}${topic}`;
       let listeners = channels.get(channel);
+      let ready = subscribed.get(channel) ?? Promise.resolve();
       if (!listeners) {
         channels.set(channel, (listeners = new Set()));
-        subscribeClient?.subscribe(channel).catch((error: unknown) => warn('live event bus: subscribe failed', error));
+        if (subscribeClient) {
+          ready = subscribeClient.subscribe(channel).then(
+            () => {},
+            (error: unknown) => warn('live event bus: subscribe failed', error),
+          );
+          subscribed.set(channel, ready);
+        }
       }
       listeners.add(listener);
-      return () => {
-        listeners.delete(listener);
-        if (listeners.size > 0 || channels.get(channel) !== listeners) return;
-        channels.delete(channel);
-        subscribeClient?.unsubscribe(channel).catch(() => {});
+      const mine = listeners;
+      return {
+        ready,
+        stop: () => {
+          mine.delete(listener);
+          if (mine.size > 0 || channels.get(channel) !== mine) return;
+          channels.delete(channel);
+          subscribed.delete(channel);
+          subscribeClient?.unsubscribe(channel).catch(() => {});
+        },
       };
     },
     onInterruption(listener) {

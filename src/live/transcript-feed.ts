@@ -37,6 +37,7 @@ async function* transcriptMessages(
   const { queue } = source;
   let last = afterSeq;
   try {
+    await source.ready;
     for await (const message of storedAfter(prisma, sessionId, last)) {
       if (queue.error) throw queue.error;
       last = message.seq;
