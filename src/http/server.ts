@@ -82,7 +82,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
     live,
   });
   const server: Server = createServer((request, response) => void yoga(request, response));
-  const webSockets = attachWebSocketServer(server, yoga, { rateLimit: rateLimiter, logger });
+  const webSockets = attachWebSocketServer(server, yoga, { rateLimit: rateLimiter, logger, maxPayload: config.maxBodyBytes });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);

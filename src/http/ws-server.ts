@@ -46,9 +46,10 @@ const refusal = (error: unknown): GraphQLError[] => [
 export function attachWebSocketServer(
   server: Server,
   yoga: Yoga,
-  { rateLimit, logger }: { rateLimit?: Pick<RateLimiter, 'spend'>; logger: Logger },
+  { rateLimit, logger, maxPayload }: { rateLimit?: Pick<RateLimiter, 'spend'>; logger: Logger; maxPayload: number },
 ): { close(): Promise<void> } {
-  const wsServer = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
+  // A message may be as large as a request body (MAX_BODY_BYTES), not ws's default of 100 MiB.
+  const wsServer = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload });
   wsServer.on('error', (error) => logger.warn('websocket server error', { error: error.message }));
   const disposable = useServer(
     {

@@ -15,6 +15,7 @@ import type { PrismaClient } from '../generated/prisma/client.js';
 import { errorFields, type Logger } from '../logger.js';
 import { graphiqlOptions, renderLocalGraphiQL, useGraphiQLAssets } from './plugins/graphiql.js';
 import { useInputGuard } from './plugins/input-guard.js';
+import { useSubscriptionNeedsStream } from './plugins/subscription-transport.js';
 import { useIntrospectionOff } from './plugins/introspection.js';
 import { useListLimits } from './plugins/list-limits.js';
 import { createMetricsRegistry, useObservability } from './plugins/observability.js';
@@ -109,6 +110,7 @@ export function buildYoga({
       useTrajectoryDownload(prisma, logger, rateLimit?.verifiedTokens),
       ...useOperationLimits(config.limits ?? DEFAULT_LIMITS),
       useInputGuard(),
+      useSubscriptionNeedsStream(GRAPHQL_ENDPOINT),
       useListLimits(),
       useErrorEnvelope(logger),
       useFacetsInvalidation(facetsCache),

@@ -19,8 +19,8 @@ export const accessLost = () => notFound('Session or workspace (access ended)');
 /** Where one feed gets its events: a bounded queue fed by the hub, failed by an outage or lost access, ended at shutdown. */
 export interface FeedSource {
   queue: BoundedQueue<SessionEvent>;
-  /** Resolves once the topic's events reach this instance (LiveHub.listening). */
-  listening: Promise<void>;
+  /** Settles once events committed from now on reach the queue: read the database only after it. */
+  ready: Promise<void>;
   /** Why the queue ended or failed, for the log line and the metric. */
   reason(): EndReason;
   stop(): void;
@@ -33,8 +33,9 @@ export function openFeedSource(live: Live, prisma: PrismaClient, access: Workspa
     reason = 'slow';
     return slowConsumer(capacity);
   });
+  const listening = live.hub.listen(topic, (event) => queue.push(event));
   const stops = [
-    live.hub.listen(topic, (event) => queue.push(event)),
+    listening.stop,
     live.hub.onInterruption((error) => {
       reason = 'interrupted';
       queue.fail(error);
@@ -59,7 +60,7 @@ export function openFeedSource(live: Live, prisma: PrismaClient, access: Workspa
   timer.unref();
   return {
     queue,
-    listening: live.hub.listening(topic),
+    ready: listening.ready,
     reason: () => reason,
     stop: () => {
       clearInterval(timer);

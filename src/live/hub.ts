@@ -14,13 +14,12 @@ type EventListener = (event: SessionEvent) => void;
 export interface LiveHub {
   /** After the change committed: to the workspace's topic and to the session's. Never throws. */
   publish(event: SessionEvent): void;
-  listen(topic: string, listener: EventListener): () => void;
   /**
-   * Resolves once events of `topic` reach this instance (with Redis: its SUBSCRIBE was
-   * acknowledged). A feed that reads stored data waits for it first, so that a change committed
-   * on another instance in between is either in what it reads or in what it hears.
+   * Starts delivering the topic's events to `listener`; `ready` settles once events published from
+   * now on will arrive (with Redis, when SUBSCRIBE is acknowledged): a feed reads the database only
+   * after it, so nothing committed in between is missed.
    */
-  listening(topic: string): Promise<void>;
+  listen(topic: string, listener: EventListener): { ready: Promise<void>; stop: () => void };
   /** The feed between instances broke: listeners must end their streams with this error. */
   onInterruption(listener: (error: AppError) => void): () => void;
   /** The server is stopping: listeners end their streams cleanly. */
@@ -56,6 +55,7 @@ export function createLiveHub({ logger, redisUrl, channelPrefix = 'cs-live:' }: 
   // rather than with @graphql-yoga/redis-event-target, which leaves the promises of SUBSCRIBE and
   // UNSUBSCRIBE unhandled: a command cut short by a lost connection would crash the process.)
   const channels = new Map<string, Set<EventListener>>();
+  /** With Redis: each subscribed channel's SUBSCRIBE, settled once Redis acknowledged it. */
   const subscribed = new Map<string, Promise<void>>();
   const dispatch = (channel: string, event: SessionEvent) => {
     for (const listener of channels.get(channel) ?? []) listener(event);
@@ -109,27 +109,30 @@ export function createLiveHub({ logger, redisUrl, channelPrefix = 'cs-live:' }: 
     listen(topic, listener) {
       const channel = `${channelPrefix}${topic}`;
       let listeners = channels.get(channel);
+      let ready = subscribed.get(channel) ?? Promise.resolve();
       if (!listeners) {
         channels.set(channel, (listeners = new Set()));
         if (subscribeClient) {
-          // A failed SUBSCRIBE means the connection broke: feeds were told through onInterruption.
-          const acknowledged = subscribeClient.subscribe(channel).then(
-            () => undefined,
+          ready = subscribeClient.subscribe(channel).then(
+            () => {},
             (error: unknown) => warn('live event bus: subscribe failed', error),
           );
-          subscribed.set(channel, acknowledged);
+          subscribed.set(channel, ready);
         }
       }
       listeners.add(listener);
-      return () => {
-        listeners.delete(listener);
-        if (listeners.size > 0 || channels.get(channel) !== listeners) return;
-        channels.delete(channel);
-        subscribed.delete(channel);
-        subscribeClient?.unsubscribe(channel).catch(() => {});
+      const mine = listeners;
+      return {
+        ready,
+        stop: () => {
+          mine.delete(listener);
+          if (mine.size > 0 || channels.get(channel) !== mine) return;
+          channels.delete(channel);
+          subscribed.delete(channel);
+          subscribeClient?.unsubscribe(channel).catch(() => {});
+        },
       };
     },
-    listening: (topic) => subscribed.get(`${channelPrefix}${topic}`) ?? Promise.resolve(),
     onInterruption(listener) {
       interruptions.add(listener);
       return () => interruptions.delete(listener);

@@ -37,7 +37,7 @@ async function* transcriptMessages(
   const { queue } = source;
   let last = afterSeq;
   try {
-    await source.listening;
+    await source.ready;
     for await (const message of storedAfter(prisma, sessionId, last)) {
       if (queue.error) throw queue.error;
       last = message.seq;
@@ -72,7 +72,7 @@ export function transcriptFeed(
 ): AsyncIterableIterator<FeedItem<StoredMessage>> {
   const { sessionId, afterSeq, requestId } = context;
   if (!live.hub.available()) throw feedUnavailable();
-  const open = live.registry.open('transcript', access.principal, { requestId, workspaceId: access.workspaceId, sessionId });
+  const open = live.registry.open('transcript', access.principal, { requestId, workspaceId: access.workspaceId });
   // Listening starts before the stored messages are read: an append committed in between is in the queue.
   const source = openFeedSource(live, prisma, access, sessionTopic(sessionId), sessionId);
   return deliver(open, transcriptMessages(prisma, access, sessionId, afterSeq, source), source);

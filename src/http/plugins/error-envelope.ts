@@ -1,4 +1,4 @@
-import type { ExecutionResult } from 'graphql';
+import { GraphQLError, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../../context.js';
 import { errorFields, type Logger } from '../../logger.js';
@@ -10,6 +10,15 @@ import { errorsOf } from './operation.js';
  * unexpected ones are logged with the request id before they are masked. A subscription's events
  * are mapped one by one, as they go out.
  */
+const failingRequest = (error: GraphQLError) =>
+  new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    extensions: { ...error.extensions, http: { status: typeof error.extensions.status === 'number' ? error.extensions.status : 500 } },
+  });
+
 export function useErrorEnvelope(logger: Logger): Plugin<Context> {
   const enveloped = (result: ExecutionResult, requestId: string): ExecutionResult | undefined => {
     if (!result.errors?.length) return undefined;
@@ -44,8 +53,10 @@ export function useErrorEnvelope(logger: Logger): Plugin<Context> {
         onSubscribeResult({ args, result, setResult }) {
           const { requestId } = args.contextValue;
           if (!(Symbol.asyncIterator in result)) {
+            // Refused before any feed opened: there is no data, so the whole request failed and
+            // the HTTP status is the envelope's (as for a bad token).
             const mapped = enveloped(result, requestId);
-            if (mapped) setResult(mapped);
+            if (mapped) setResult({ ...mapped, errors: errorsOf(mapped).map(failingRequest) });
             return;
           }
           return {
