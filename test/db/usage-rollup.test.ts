@@ -193,21 +193,20 @@ describe('the rollup migration', () => {
         for (const transcript of sessions) {
           const id = randomUUID();
           ids.push(id);
-          await prisma.session.create({ data: { id, workspaceId: tenant.workspaces[0]!.id } });
-          await prisma.sessionMessage.createMany({
-            data: transcript.flat().map((m, i) => ({
-              id: randomUUID(),
-              sessionId: id,
-              seq: i + 1,
-              role: m.role,
-              toolCalls: m.toolCalls ?? [],
-              ...(m.usage ? { ...m.usage, costUsd: m.usage.costUsd ?? null } : {}),
-            })),
-          });
+          // Raw SQL: the generated client knows the columns of later migrations, which do not exist yet.
+          await prisma.$executeRaw`INSERT INTO sessions (id, workspace_id) VALUES (${id}::uuid, ${tenant.workspaces[0]!.id}::uuid)`;
+          for (const [i, m] of transcript.flat().entries()) {
+            await prisma.$executeRaw`
+              INSERT INTO session_messages (id, session_id, seq, role, tool_calls, input_tokens, output_tokens,
+                                            cache_read_input_tokens, cache_creation_input_tokens, cost_usd)
+              VALUES (${randomUUID()}::uuid, ${id}::uuid, ${i + 1}, ${m.role}::"MessageRole", ${JSON.stringify(m.toolCalls ?? [])}::jsonb,
+                      ${m.usage?.inputTokens ?? null}::int, ${m.usage?.outputTokens ?? null}::int, ${m.usage?.cacheReadInputTokens ?? null}::int,
+                      ${m.usage?.cacheCreationInputTokens ?? null}::int, ${m.usage?.costUsd ?? null}::numeric)`;
+          }
         }
         // A session without messages gets no rollup row: its usage is the empty one.
         const empty = randomUUID();
-        await prisma.session.create({ data: { id: empty, workspaceId: tenant.workspaces[0]!.id } });
+        await prisma.$executeRaw`INSERT INTO sessions (id, workspace_id) VALUES (${empty}::uuid, ${tenant.workspaces[0]!.id}::uuid)`;
 
         await database.withConnection((conn) => applyMigrations(conn, migrations));
         const rollups = await loadUsage(prisma, [...ids, empty]);

@@ -46,6 +46,7 @@ describe('workspace-scoped fields', () => {
         'deleteSession',
         'freezeSession',
         'saveSession',
+        'searchMessages',
         'session',
         'sessionFacets',
         'sessions',
