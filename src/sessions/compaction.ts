@@ -7,7 +7,6 @@ import { MAX_INT32 } from './input-rules.js';
 import { withLockedSession } from './session-lock.js';
 import {
   checkUsageTotals,
-  messageElsewhere,
   messageRow,
   previewOf,
   totalsTooLarge,
@@ -66,7 +65,8 @@ export async function compactTranscript(
     try {
       await tx.sessionMessage.createMany({ data: [row] });
     } catch (error) {
-      if (isUniqueViolation(error)) throw messageElsewhere(summary.id);
+      // The summary's id is stored already (in this session or another): ids are never reused.
+      if (isUniqueViolation(error)) throw new AppError('ALREADY_EXISTS', `Message id ${summary.id} is already stored`);
       throw error;
     }
     await checkUsageTotals(tx, session.id);

@@ -95,6 +95,10 @@ describe('compactTranscript (issue 15)', () => {
       expect(codeOf(response)).toBe('BAD_USER_INPUT');
       expect(response.body.errors![0]!.extensions.errors![0]!.loc).toEqual(['input', 'upToSeq']);
     }
+    const [stored] = await server.db.database.prisma.sessionMessage.findMany({ where: { sessionId: id }, take: 1 });
+    const reused = await compact(id, 2, { id: stored!.id, role: 'ASSISTANT', content: 'summary' });
+    expect(codeOf(reused)).toBe('ALREADY_EXISTS');
+    expect(reused.body.errors![0]!.message).toBe(`Message id ${stored!.id} is already stored`);
     const usageOnUser = await compact(id, 2, { role: 'USER', content: 's', usage: { inputTokens: 1 } });
     expect(usageOnUser.body.errors![0]!.extensions.errors![0]!.loc).toEqual(['input', 'summary', 'usage']);
     expect(codeOf(await compact(id, 2, undefined, admin))).toBe('FORBIDDEN');

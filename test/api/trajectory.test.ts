@@ -188,4 +188,17 @@ describe('trajectory export: Session.trajectory and the download (issue 15)', ()
     });
     expect(elsewhere.status).toBe(404);
   });
+
+  it('costs a page of 2000 in the operation cost: twenty sessions’ trajectories pass, a hundred do not', async () => {
+    const query = (first: number) =>
+      JSON.stringify({
+        query: `{ sessions(org: "${tenant.org}", workspace: "${tenant.workspace}", first: ${first}) { nodes { trajectory } } }`,
+      });
+    const headers = { authorization: `Bearer ${owner.token}` };
+    const twenty = await server.post(query(20), headers);
+    expect(twenty.status).toBe(200);
+    const hundred = await server.post(query(100), headers);
+    expect(hundred.status).toBe(400);
+    expect(JSON.stringify(hundred.body)).toMatch(/Operation cost \d+ exceeds the limit/);
+  });
 });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SaveSessionDocument } from '../generated/graphql.js';
+import { SaveSessionDocument, SessionTrajectoryDocument } from '../generated/graphql.js';
 import { budget } from '../support/budget.js';
 import { createTestServer, type TestServer } from '../support/server.js';
 import { createTenant, type Tenant } from '../support/tenant.js';
@@ -43,13 +43,16 @@ describe('the trajectory download streams a large session with flat memory (issu
       tenant.members[0]!.token,
     );
     expect(saved.body.errors).toBeUndefined();
-    // About 2 KB per message: a sentence and 60 words of 32 characters.
-    await server.db.database.prisma.$executeRaw`
-      INSERT INTO session_messages (id, session_id, seq, role, content, input_tokens, output_tokens, cost_usd)
-      SELECT gen_random_uuid(), ${id}::uuid, g, (CASE WHEN g % 2 = 1 THEN 'USER' ELSE 'ASSISTANT' END)::"MessageRole",
-             'Message ' || g || ': ' || repeat(md5(g::text) || ' ', 60),
-             CASE WHEN g % 2 = 0 THEN 100 END, CASE WHEN g % 2 = 0 THEN 10 END, CASE WHEN g % 2 = 0 THEN 0.001 END
-        FROM generate_series(1, ${MESSAGES}) AS g`;
+    // About 2 KB per message: a sentence and 60 words of 32 characters. In statements of 2,000 rows,
+    // each well within the statement timeout on a busy machine.
+    for (let from = 1; from <= MESSAGES; from += 2000) {
+      await server.db.database.prisma.$executeRaw`
+        INSERT INTO session_messages (id, session_id, seq, role, content, input_tokens, output_tokens, cost_usd)
+        SELECT gen_random_uuid(), ${id}::uuid, g, (CASE WHEN g % 2 = 1 THEN 'USER' ELSE 'ASSISTANT' END)::"MessageRole",
+               'Message ' || g || ': ' || repeat(md5(g::text) || ' ', 60),
+               CASE WHEN g % 2 = 0 THEN 100 END, CASE WHEN g % 2 = 0 THEN 10 END, CASE WHEN g % 2 = 0 THEN 0.001 END
+          FROM generate_series(${from}::int, ${Math.min(from + 1999, MESSAGES)}::int) AS g`;
+    }
   }, STORE_BUDGET_MS);
 
   it(
@@ -96,4 +99,15 @@ describe('the trajectory download streams a large session with flat memory (issu
     },
     budget(40),
   );
+
+  it('Session.trajectory refuses it (BAD_REQUEST naming the download): the field is for small sessions', async () => {
+    const response = await server.execute(
+      SessionTrajectoryDocument,
+      { org: tenant.org, workspace: tenant.workspace, id, format: 'OPENAI' },
+      tenant.members[0]!.token,
+    );
+    expect(response.body.errors?.[0]?.extensions.code).toBe('BAD_REQUEST');
+    expect(response.body.errors?.[0]?.message).toContain('/trajectory');
+    expect(response.body.data?.session).toMatchObject({ id, trajectory: null });
+  });
 });
