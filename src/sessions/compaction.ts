@@ -5,14 +5,7 @@ import { isUniqueViolation } from '../db/constraints.js';
 import { AppError, badUserInput } from '../errors.js';
 import { MAX_INT32 } from './input-rules.js';
 import { withLockedSession } from './session-lock.js';
-import {
-  checkUsageTotals,
-  messageRow,
-  previewOf,
-  totalsTooLarge,
-  validateMessages,
-  type MessageInput,
-} from './transcript-append.js';
+import { checkUsageTotals, messageRow, previewOf, totalsTooLarge, validateMessages, type MessageInput } from './transcript-append.js';
 
 export interface CompactTranscriptInput {
   upToSeq: number;
