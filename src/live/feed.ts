@@ -43,6 +43,8 @@ export function openFeedSource(live: Live, prisma: PrismaClient, access: Workspa
     live.hub.onClose(() => {
       reason = 'shutdown';
       queue.end();
+      // Whether or not the consumer reads on, a stopped hub checks nothing more.
+      clearInterval(timer);
     }),
   ];
   // Access is re-checked on a bounded interval, so a revoked token, a removed member or a session
@@ -53,6 +55,7 @@ export function openFeedSource(live: Live, prisma: PrismaClient, access: Workspa
         if (holds) return;
         reason = 'access';
         queue.fail(accessLost());
+        clearInterval(timer);
       },
       () => {},
     );

@@ -67,10 +67,18 @@ export async function createLiveTestServer(
       const events: ExecutionResult<T>[] = [];
       const abort = new AbortController();
       let ended = false;
+      let cancelled = false;
       let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
       const done = (async () => {
         const response = await request(token, 'text/event-stream', query, variables, abort.signal);
         reader = response.body!.getReader();
+        // Cancelled before the answer came: end the stream now (after its first bytes, once it has
+        // started), or its feed would stay open and keep querying the shared database.
+        if (cancelled) {
+          await reader.read();
+          await reader.cancel();
+          return;
+        }
         const decoder = new TextDecoder();
         let buffer = '';
         for (;;) {
@@ -98,6 +106,7 @@ export async function createLiveTestServer(
         ended: done,
         isEnded: () => ended,
         cancel: async () => {
+          cancelled = true;
           await reader?.cancel().catch(() => {});
           abort.abort();
           await done;
