@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: seeds PostgreSQL with a realistic data set, starts the server in its own
  * process and drives it with autocannon over loopback, one scenario at a time, for the default
- * server and its baselines (no DataLoader batching, graphql-jit). Prints a table (or JSON with
+ * server and its baselines (no DataLoader batching, graphql-js, two workers) and peers (PostGraphile 5,
+ * a bare node:http + pg floor), with CPU per request from /proc. Prints a table (or JSON with
  * --json). `--explain` and `--profile` look into scenario (a) instead. See README, Performance.
  * Exit 0 when every scenario ran without failed requests; 1 otherwise; 2 on bad flags; 3 when the
  * time limit stopped the run.

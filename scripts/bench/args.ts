@@ -9,7 +9,7 @@ export interface BenchOptions {
   durationSeconds: number;
   connections: number;
   scenarios: ScenarioId[];
-  /** Also run the no-DataLoader and graphql-jit variants, PostGraphile and the bare floor. */
+  /** Also run the no-DataLoader, graphql-js and two-worker variants, PostGraphile and the bare floor. */
   baselines: boolean;
   /** Interleaved rounds of the scenarios compared with PostGraphile (a, a-c50); medians are reported. */
   rounds: number;
@@ -41,7 +41,7 @@ export const USAGE = `Usage: npm run bench -- [flags]
   --duration S         measured seconds per scenario (default 10; a warm-up runs before)
   --connections N      concurrent autocannon connections (default 10)
   --scenarios LIST     comma-separated, from ${SCENARIO_IDS.join(',')} (default: all)
-  --no-baselines       only the default server (no unbatched-loader, graphql-jit, PostGraphile or floor runs)
+  --no-baselines       only the default server (no unbatched-loader, graphql-js, two-worker, PostGraphile or floor runs)
   --rounds N           interleaved rounds of a and a-c50, the scenarios compared with PostGraphile (default 3)
   --json               JSON on stdout (the table goes to stderr)
   --keep-db            keep the fresh database (its URL is printed) to rerun with --database-url
