@@ -85,7 +85,20 @@ describe('GraphiQL in a real browser', () => {
     await page.keyboard.insertText(subscription);
     await expect.poll(() => page.locator('.graphiql-query-editor').innerText(), { timeout: 30_000 }).toContain('LiveTranscript');
     expect(await page.locator('.graphiql-query-editor').innerText()).not.toContain('RecentSessions');
-    await page.getByRole('button', { name: /execute query/i }).click();
+    // GraphiQL reads the operation name from the editor after a debounce; a click before it has
+    // sends the example's name ("Cannot infer operation RecentSessions") and nothing runs. Click
+    // until the button turns into Stop, i.e. the subscription is open.
+    const stop = page.getByRole('button', { name: /stop query/i });
+    await expect
+      .poll(
+        async () => {
+          if (!(await stop.isVisible())) await page.getByRole('button', { name: /execute query/i }).click();
+          await page.waitForTimeout(500);
+          return stop.isVisible();
+        },
+        { timeout: 60_000 },
+      )
+      .toBe(true);
     // The first append may land before GraphiQL's stream opens: the feed reads stored messages first.
     const append = (content: string) =>
       post(
