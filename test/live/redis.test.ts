@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { budget } from '../support/budget.js';
+import { TEST_REDIS_URL } from '../support/redis.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { createTenant, uniqueSuffix, type Tenant } from '../support/tenant.js';
 import { createLiveTestServer, type LiveTestServer } from './harness.js';
 import { APPEND, SAVE, TRANSCRIPT, until } from './support.js';
 
-const REDIS = { host: '127.0.0.1', port: 6379 };
+const redisUrl = new URL(TEST_REDIS_URL);
+const REDIS = { host: redisUrl.hostname, port: Number(redisUrl.port || 6379) };
 
 interface Message {
   seq: number;
@@ -22,7 +24,7 @@ let tenant: Tenant;
 beforeAll(async () => {
   proxy = await startTcpProxy(REDIS);
   const channelPrefix = `cs-live-test-${uniqueSuffix()}:`;
-  a = await createLiveTestServer({ redisUrl: `redis://${REDIS.host}:${REDIS.port}`, channelPrefix });
+  a = await createLiveTestServer({ redisUrl: TEST_REDIS_URL, channelPrefix });
   b = await createLiveTestServer({ redisUrl: `redis://127.0.0.1:${proxy.port}`, channelPrefix });
   tenant = await createTenant(a.db.database.prisma, [{ role: 'CONTRIBUTOR' }]);
 }, budget(5));

@@ -7,9 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTrustedDocuments } from '../../../src/http/plugins/persisted-queries.js';
 import { startClientTestServer, type ClientTestServer } from '../../clients/server.js';
 import { createTestServer, type TestServer } from '../../support/server.js';
+import { TEST_REDIS_URL } from '../../support/redis.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = TEST_REDIS_URL;
 const MANIFEST = 'examples/client/generated/persisted-documents.json';
 
 describe('persisted queries', () => {

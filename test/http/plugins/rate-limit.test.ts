@@ -14,8 +14,9 @@ import { loadConfig } from '../../../src/config.js';
 import { memoryLogger } from '../../support/server.js';
 import { startTs, whileRunning } from '../../support/process.js';
 import { PROCESS_TEST_MS } from '../../support/budget.js';
+import { TEST_REDIS_URL } from '../../support/redis.js';
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = TEST_REDIS_URL;
 const newToken = () => `cst_rate-${randomBytes(8).toString('hex')}`;
 
 /**
