@@ -91,7 +91,7 @@ function omitsDefaultedField(type: GraphQLInputType, value: unknown): boolean {
 function jitCanRun(args: ExecutionArgs): boolean {
   const operations = args.document.definitions.filter((definition) => definition.kind === Kind.OPERATION_DEFINITION);
   if (operations.length !== 1) return false;
-  if (needsGraphQLJs(args.schema, args.document)) return false;
+  if (graphQLJsOnly(args.schema, args.document)) return false;
   const operation = getOperationAST(args.document, args.operationName);
   if (!operation) return false;
   const definitions = operation.variableDefinitions ?? [];
@@ -110,6 +110,15 @@ function jitCanRun(args: ExecutionArgs): boolean {
  * graphql-jit parses those without the variables (storing `{}` where graphql-js stores the value)
  * and prints a console line for each such document.
  */
+function graphQLJsOnly(schema: GraphQLSchema, document: DocumentNode): boolean {
+  // yoga caches parsed documents, so one walk per document (not per request) is enough.
+  let known = graphQLJsOnlyByDocument.get(document);
+  if (known === undefined) graphQLJsOnlyByDocument.set(document, (known = needsGraphQLJs(schema, document)));
+  return known;
+}
+
+const graphQLJsOnlyByDocument = new WeakMap<DocumentNode, boolean>();
+
 function needsGraphQLJs(schema: GraphQLSchema, document: DocumentNode): boolean {
   const typeInfo = new TypeInfo(schema);
   let found = false;
