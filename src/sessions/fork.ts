@@ -73,7 +73,9 @@ export async function forkSession(
     await tx.$executeRaw`
       INSERT INTO session_labels (session_id, key, value)
       SELECT ${newId}::uuid, key, value FROM session_labels WHERE session_id = ${source.id}::uuid`;
-    // One statement whatever the length: new ids, and parents inside the copy mapped to their copies.
+    // One statement whatever the length: new ids, parents inside the copy mapped to their copies,
+    // and each copy naming the first-hand message it repeats, which the search index holds in its
+    // stead (copies are not indexed again: that was most of a long fork's time).
     await tx.$executeRaw`
       WITH copy AS (
         SELECT m.*, gen_random_uuid() AS new_id FROM session_messages m
@@ -81,10 +83,10 @@ export async function forkSession(
       )
       INSERT INTO session_messages (id, session_id, seq, role, content, parent_id, tool_call_id, tool_calls, metadata,
                                     input_tokens, output_tokens, cache_read_input_tokens, cache_creation_input_tokens,
-                                    cost_usd, created_at, compaction_up_to_seq)
+                                    cost_usd, created_at, compaction_up_to_seq, copy_of_id)
       SELECT c.new_id, ${newId}::uuid, c.seq, c.role, c.content, COALESCE(p.new_id, c.parent_id), c.tool_call_id, c.tool_calls,
              c.metadata, c.input_tokens, c.output_tokens, c.cache_read_input_tokens, c.cache_creation_input_tokens,
-             c.cost_usd, c.created_at, c.compaction_up_to_seq
+             c.cost_usd, c.created_at, c.compaction_up_to_seq, COALESCE(c.copy_of_id, c.id)
         FROM copy c LEFT JOIN copy p ON p.id = c.parent_id`;
     // The preview is the first USER message's start (SES-LST-011), as an append would have set it.
     await tx.$executeRaw`

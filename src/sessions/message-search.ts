@@ -22,8 +22,27 @@ export const MAX_RANKED_MESSAGES = 1000;
 /** Characters of content a message's document covers (the index's expression). */
 export const MESSAGE_DOCUMENT_LENGTH = 100_000;
 
-/** The indexed document of `session_messages m`: keep it identical to the index's expression. */
-export const MESSAGE_DOCUMENT = Prisma.sql`to_tsvector('simple'::regconfig, left(m.content, 100000))`;
+/** The indexed document of `session_messages o`: keep it identical to the index's expression. */
+const MESSAGE_DOCUMENT = Prisma.sql`to_tsvector('simple'::regconfig, left(o.content, 100000))`;
+
+/**
+ * The messages whose content matches, ranked, as a derived table of `(id, session_id, seq, rank)`.
+ * The index holds first-hand messages only (a fork's copies name theirs in `copy_of_id`,
+ * migration 20261202070000_fork_copies_share_search): each first-hand match brings its copies
+ * along, ranked as it is (their content is the same). Row by row, so a LIMIT above it stops the
+ * index scan early.
+ */
+function matchingMessages(tsquery: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`(
+    SELECT x.id, x.session_id, x.seq, ts_rank(${MESSAGE_DOCUMENT}, ${tsquery}) AS rank
+      FROM session_messages o
+     CROSS JOIN LATERAL (
+       SELECT o.id, o.session_id, o.seq
+       UNION ALL
+       SELECT c.id, c.session_id, c.seq FROM session_messages c WHERE c.copy_of_id = o.id
+     ) AS x
+     WHERE ${MESSAGE_DOCUMENT} @@ ${tsquery} AND o.copy_of_id IS NULL)`;
+}
 
 export interface MessageHit {
   message: StoredMessage;
@@ -82,9 +101,9 @@ export async function searchMessages(
 
   const rows = await prisma.$queryRaw<(StoredMessage & { rank: number; snippet: string; ranked: number })[]>`
     WITH matches AS MATERIALIZED (
-      SELECT m.id, m.session_id, m.seq, ts_rank(${MESSAGE_DOCUMENT}, ${tsquery}) AS rank
-        FROM session_messages m JOIN sessions s ON s.id = m.session_id
-       WHERE ${MESSAGE_DOCUMENT} @@ ${tsquery} AND ${visibleSessionsSql(access)}
+      SELECT h.id, h.session_id, h.seq, h.rank
+        FROM ${matchingMessages(tsquery)} h JOIN sessions s ON s.id = h.session_id
+       WHERE ${visibleSessionsSql(access)}
        LIMIT ${MAX_RANKED_MESSAGES}
     ),
     ranked AS (
@@ -122,5 +141,5 @@ export async function searchMessages(
 export function messageSearchCondition(search: string | null | undefined): Prisma.Sql | null {
   if (search == null || search.trim() === '') return null;
   const tsquery = messageSearchQuery(search, ['filter', 'messageSearch']);
-  return Prisma.sql`s.id IN (SELECT m.session_id FROM session_messages m WHERE ${MESSAGE_DOCUMENT} @@ ${tsquery})`;
+  return Prisma.sql`s.id IN (SELECT h.session_id FROM ${matchingMessages(tsquery)} h)`;
 }

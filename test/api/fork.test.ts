@@ -7,7 +7,9 @@ import {
   ForkSessionDocument,
   FreezeSessionDocument,
   SaveSessionDocument,
+  SearchMessagesDocument,
   SessionForksDocument,
+  SessionsWithMatchingMessagesDocument,
   UpdateSessionDocument,
   type MessageInput,
   type SessionVisibility,
@@ -177,5 +179,58 @@ describe('forkSession (issue 15)', () => {
     expect(gone.body.data!.session!.forkedFrom).toEqual({ seq: 2, session: null });
     const orphan = await fork(theirs, 1, other);
     expect(orphan.body.data!.forkSession!.forkedFrom).toEqual({ seq: 1, session: { id: theirs } });
+  });
+
+  it('the message search finds a fork’s copies (and copies of copies) through their first-hand messages, also once the source is deleted', async () => {
+    const word = `needle${randomUUID().replaceAll('-', '')}`;
+    const id = randomUUID();
+    await server.execute(SaveSessionDocument, { ...ws(), input: { id, model: 'm', visibility: 'WORKSPACE' } }, owner.token);
+    const contents = ['an opening line', `the ${word} is here`, 'a closing line'];
+    await server.execute(
+      AppendTranscriptDocument,
+      { ...ws(), id, input: { messages: contents.map((content) => ({ role: 'USER' as const, content })) } },
+      owner.token,
+    );
+    const [first, second, early] = [randomUUID(), randomUUID(), randomUUID()];
+    expect((await fork(id, 3, other, first)).body.errors).toBeUndefined();
+    expect((await fork(first, 2, other, second)).body.errors).toBeUndefined();
+    expect((await fork(id, 1, other, early)).body.errors).toBeUndefined();
+
+    const hits = async (by: Member) => {
+      const response = await server.execute(SearchMessagesDocument, { ...ws(), query: word }, by.token);
+      expect(response.body.errors).toBeUndefined();
+      return response.body
+        .data!.searchMessages!.nodes.map((n) => [n.session!.id, n.message.seq, n.snippet.includes(`<mark>${word}</mark>`)])
+        .sort();
+    };
+    const sessionsMatching = async (by: Member) => {
+      const response = await server.execute(SessionsWithMatchingMessagesDocument, { ...ws(), messageSearch: word }, by.token);
+      return response.body.data!.sessions!.nodes.map((n) => n.id).sort();
+    };
+    // The forks are PRIVATE to their maker; the one cut before the match holds no copy of it.
+    expect(await hits(other)).toEqual(
+      [
+        [id, 2, true],
+        [first, 2, true],
+        [second, 2, true],
+      ].sort(),
+    );
+    expect(await hits(owner)).toEqual([[id, 2, true]]);
+    expect(await sessionsMatching(other)).toEqual([id, first, second].sort());
+
+    // Deleting the first-hand messages hands their place in the index to the copies.
+    expect(codeOf(await server.execute(DeleteSessionDocument, { ...ws(), id }, owner.token))).toBeUndefined();
+    expect(await hits(other)).toEqual(
+      [
+        [first, 2, true],
+        [second, 2, true],
+      ].sort(),
+    );
+    expect(await sessionsMatching(other)).toEqual([first, second].sort());
+    const [row] = await server.db.database.prisma.$queryRaw<{ copies: number }[]>`
+      SELECT count(*)::int AS copies FROM session_messages WHERE session_id IN (${first}::uuid, ${second}::uuid, ${early}::uuid) AND copy_of_id IS NOT NULL`;
+    expect(row?.copies).toBe(0);
+    expect((await server.execute(DeleteSessionDocument, { ...ws(), id: first }, other.token)).body.errors).toBeUndefined();
+    expect(await hits(other)).toEqual([[second, 2, true]]);
   });
 });

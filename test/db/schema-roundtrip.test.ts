@@ -178,6 +178,7 @@ describe('the migrated database matches schema.prisma', () => {
           costUsd: new Prisma.Decimal('0.0000012345'),
           createdAt: at('2026-01-10T00:00:00.000Z'),
           compactionUpToSeq: 3,
+          copyOfId: randomUUID(),
         };
         const storedMessage = await prisma.sessionMessage.create({ data: message });
         expect({ ...storedMessage, costUsd: storedMessage.costUsd?.toString() }).toEqual({ ...message, costUsd: '0.0000012345' });
