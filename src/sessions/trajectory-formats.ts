@@ -33,8 +33,8 @@ interface StoredToolCall {
   arguments: string;
 }
 
-/** A stored value as text: strings as they are, anything else as its JSON. */
-const textOf = (value: unknown): string => (typeof value === 'string' ? value : (JSON.stringify(value ?? '') ?? ''));
+/** A stored value as text: strings as they are, nothing as '', anything else as its JSON. */
+const textOf = (value: unknown): string => (typeof value === 'string' ? value : value == null ? '' : (JSON.stringify(value) ?? ''));
 
 /** Stored tool calls, keeping only well-formed entries (rows may come from other writers). */
 function toolCallsOf(value: unknown): StoredToolCall[] {
@@ -89,6 +89,7 @@ interface AtifStep {
   tool_calls?: AtifToolCall[];
   observation?: { results: AtifObservationResult[] };
   metrics?: AtifMetrics;
+  is_copied_context?: true;
   extra: Record<string, unknown>;
 }
 
@@ -111,19 +112,53 @@ const messageExtra = (message: StoredMessage) => ({
   ...(message.metadata !== null ? { metadata: message.metadata } : {}),
 });
 
+/** A generation's ATIF metrics (ATIF counts cached tokens within the prompt). */
+function atifMetrics(message: StoredMessage): AtifMetrics {
+  const cacheRead = message.cacheReadInputTokens ?? 0;
+  const cacheCreation = message.cacheCreationInputTokens ?? 0;
+  return {
+    prompt_tokens: (message.inputTokens ?? 0) + cacheRead + cacheCreation,
+    completion_tokens: message.outputTokens ?? 0,
+    cached_tokens: cacheRead,
+    ...(message.costUsd !== null ? { cost_usd: message.costUsd } : {}),
+    extra: { input_tokens: message.inputTokens, cache_creation_input_tokens: cacheCreation },
+  };
+}
+
+/**
+ * A compaction's summary that directly follows what it covers is a context boundary in the RFC's
+ * sense (its "Context Management Convention"): after it, the model's context is the summary and
+ * what follows. One that leaves current messages between the compacted range and itself is not
+ * (those messages stay in the context), so it stays an ordinary step.
+ */
+const isContextBoundary = (message: StoredMessage) => message.compactionUpToSeq !== null && message.compactionUpToSeq === message.seq - 1;
+
 /**
  * ATIF-v1.7 (Harbor's RFC 0001): one step per SYSTEM, USER and ASSISTANT message, numbered from 1;
  * a TOOL message becomes an observation result of the agent step whose tool call it answers
  * (source_call_id), or of the latest agent step when it answers none of them. Prompt tokens are
- * input + cache read + cache creation (ATIF counts cached tokens within the prompt), cached tokens
- * the cache reads. final_metrics sum the steps written; total_cost_usd is left out when a
- * generation has no cost, as the usage's totalCostUsd is null then.
+ * input + cache read + cache creation, cached tokens the cache reads. A fork's copied messages are
+ * `is_copied_context` (the RFC's mark for context copied from an earlier trajectory, which training
+ * pipelines leave out). A compaction summary that is a context boundary is a system step with
+ * `extra.context_management` and the summary as its observation; a summary generation's metrics
+ * then sit in its `extra` (metrics are for agent steps only) and still count in final_metrics,
+ * which sum every generation written; total_cost_usd is left out when a generation has no cost,
+ * as the usage's totalCostUsd is null then.
  */
 export function atifWriter({ session, labels, usage, includeCompacted }: TrajectorySource): TrajectoryWriter {
   const item = listItems();
   let held: AtifStep | null = null;
   let stepId = 0;
   const totals = { prompt: 0, completion: 0, cached: 0, cost: 0, costKnown: true };
+  const count = (metrics: AtifMetrics) => {
+    totals.prompt += metrics.prompt_tokens;
+    totals.completion += metrics.completion_tokens;
+    totals.cached += metrics.cached_tokens;
+    if (metrics.cost_usd === undefined) totals.costKnown = false;
+    else totals.cost += metrics.cost_usd;
+  };
+  const copied = (message: StoredMessage) =>
+    session.forkedFromSeq !== null && message.seq <= session.forkedFromSeq ? { is_copied_context: true as const } : {};
   const flush = (): string => {
     if (!held) return '';
     const text = item(JSON.stringify(held));
@@ -154,6 +189,7 @@ export function atifWriter({ session, labels, usage, includeCompacted }: Traject
             timestamp: message.createdAt.toISOString(),
             source: 'agent',
             message: '',
+            ...copied(message),
             extra: messageExtra(message),
           };
         }
@@ -167,12 +203,32 @@ export function atifWriter({ session, labels, usage, includeCompacted }: Traject
       }
       const text = flush();
       stepId += 1;
+      if (isContextBoundary(message)) {
+        const metrics = isGeneration(message) ? atifMetrics(message) : null;
+        if (metrics) count(metrics);
+        held = {
+          step_id: stepId,
+          timestamp: message.createdAt.toISOString(),
+          source: 'system',
+          message: `Context compaction: messages up to seq ${message.compactionUpToSeq} summarized`,
+          observation: { results: [{ content: message.content }] },
+          ...copied(message),
+          extra: {
+            ...messageExtra(message),
+            role: message.role,
+            ...(metrics ? { metrics } : {}),
+            context_management: { type: 'compaction', boundary: 'replace' },
+          },
+        };
+        return text;
+      }
       const source = message.role === 'SYSTEM' ? 'system' : message.role === 'USER' ? 'user' : 'agent';
       const step: AtifStep = {
         step_id: stepId,
         timestamp: message.createdAt.toISOString(),
         source,
         message: message.content,
+        ...copied(message),
         extra: messageExtra(message),
       };
       if (source === 'agent') {
@@ -186,22 +242,8 @@ export function atifWriter({ session, labels, usage, includeCompacted }: Traject
           }));
         }
         if (isGeneration(message)) {
-          const cacheRead = message.cacheReadInputTokens ?? 0;
-          const cacheCreation = message.cacheCreationInputTokens ?? 0;
-          const prompt = (message.inputTokens ?? 0) + cacheRead + cacheCreation;
-          const completion = message.outputTokens ?? 0;
-          step.metrics = {
-            prompt_tokens: prompt,
-            completion_tokens: completion,
-            cached_tokens: cacheRead,
-            ...(message.costUsd !== null ? { cost_usd: message.costUsd } : {}),
-            extra: { input_tokens: message.inputTokens, cache_creation_input_tokens: cacheCreation },
-          };
-          totals.prompt += prompt;
-          totals.completion += completion;
-          totals.cached += cacheRead;
-          if (message.costUsd === null) totals.costKnown = false;
-          else totals.cost += message.costUsd;
+          step.metrics = atifMetrics(message);
+          count(step.metrics);
         }
       }
       held = step;

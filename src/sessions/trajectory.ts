@@ -42,14 +42,28 @@ export async function* trajectoryText(prisma: PrismaClient, session: Session, re
   yield writer.tail();
 }
 
+/**
+ * How many messages the trajectory holds, checked before anything is written (a download cannot
+ * answer an error once its first byte is sent). Seqs have no gaps, so this is one index lookup.
+ * ATIF requires at least one step: a session with nothing to export has no ATIF document
+ * (CONFLICT); the other formats write an empty list.
+ */
+export async function exportedMessageCount(prisma: PrismaClient, session: Session, request: TrajectoryRequest): Promise<number> {
+  const [lastSeq = 0] = await loadLastSeqs(prisma, [session.id]);
+  const count = lastSeq - (request.includeCompacted ? 0 : session.compactedUpToSeq);
+  if (count === 0 && request.format === 'ATIF') {
+    throw new AppError('CONFLICT', 'The session has no messages to export, and an ATIF trajectory needs at least one step');
+  }
+  return count;
+}
+
 /** Session.trajectory: the document as one JSON value, for sessions small enough to answer in a field. */
 export async function trajectoryObject(
   prisma: PrismaClient,
   session: Session,
   request: TrajectoryRequest,
 ): Promise<Record<string, unknown>> {
-  const [lastSeq = 0] = await loadLastSeqs(prisma, [session.id]);
-  const count = lastSeq - (request.includeCompacted ? 0 : session.compactedUpToSeq);
+  const count = await exportedMessageCount(prisma, session, request);
   if (count > MAX_TRAJECTORY_FIELD_MESSAGES) {
     throw new AppError(
       'BAD_REQUEST',

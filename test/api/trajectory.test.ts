@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   AppendTranscriptDocument,
   CompactTranscriptDocument,
+  ForkSessionDocument,
   SaveSessionDocument,
   SessionTrajectoryDocument,
   type TrajectoryFormat,
@@ -16,6 +17,7 @@ type Step = {
   step_id: number;
   source: string;
   message: string;
+  is_copied_context?: boolean;
   tool_calls?: Doc[];
   observation?: { results: Doc[] };
   metrics?: Doc;
@@ -131,6 +133,114 @@ describe('trajectory export: Session.trajectory and the download (issue 15)', ()
       '$.steps[1].step_id: 7, expected 2 (sequential from 1)',
       '$.steps[2].observation.results[0].source_call_id: names no tool call of its step',
     ]);
+  });
+
+  it('the ATIF check follows the reference models: at least one step, llm_call_count 0, content parts, subagent references', async () => {
+    const base = (await trajectory('ATIF', true)).trajectory as { steps: Step[] } & Doc;
+    const variant = (change: (doc: { steps: Step[] } & Doc) => void) => {
+      const doc = structuredClone(base);
+      change(doc);
+      return atifViolations(doc);
+    };
+    expect(variant((doc) => (doc.steps = []))).toEqual(['$.steps: holds no item (at least one is required)']);
+    expect(variant((doc) => Object.assign(doc.steps[2]!, { llm_call_count: 0 }))).toEqual([
+      '$.steps[2].metrics: not on a step of llm_call_count 0',
+    ]);
+    expect(variant((doc) => (doc.steps[1]!.message = [{ type: 'image', text: 'x' }] as unknown as string))).toEqual([
+      '$.steps[1].message[0]: an image part has a source and no text',
+    ]);
+    expect(variant((doc) => (doc.steps[2]!.observation!.results[0]!.subagent_trajectory_ref = [{ session_id: 's' }]))).toEqual([
+      '$.steps[2].observation.results[0].subagent_trajectory_ref[0]: names neither a trajectory_id nor a trajectory_path',
+    ]);
+    const embedded = { agent: { name: 'sub', version: '1' }, steps: [{ step_id: 1, source: 'user', message: 'hi' }] };
+    expect(
+      variant((doc) => (doc.subagent_trajectories = [embedded, { ...embedded, trajectory_id: 't' }, { ...embedded, trajectory_id: 't' }])),
+    ).toEqual([
+      '$.subagent_trajectories[0].trajectory_id: required on an embedded trajectory',
+      '$.subagent_trajectories[2].trajectory_id: not unique among the embedded trajectories',
+    ]);
+    expect(variant((doc) => (doc.schema_version = 'ATIF-v1.0'))).toEqual([]);
+    expect(variant((doc) => (doc.schema_version = 'ATIF-v2.0'))).toHaveLength(1);
+  });
+
+  it('ATIF marks context the RFC’s way: a summary right after what it covers is a context boundary, a fork’s copies are copied context', async () => {
+    const source = randomUUID();
+    await server.execute(SaveSessionDocument, { ...ws(), input: { id: source, model: 'gpt-4o' } }, owner.token);
+    const turns = [
+      { role: 'USER' as const, content: 'Plan the migration' },
+      { role: 'ASSISTANT' as const, content: 'Step one: back up.', usage: { inputTokens: 10, outputTokens: 4, costUsd: 0.1 } },
+      { role: 'USER' as const, content: 'And then?' },
+    ];
+    await server.execute(AppendTranscriptDocument, { ...ws(), id: source, input: { messages: turns } }, owner.token);
+    const summary = {
+      role: 'ASSISTANT' as const,
+      content: 'Summary: back up first.',
+      usage: { inputTokens: 7, outputTokens: 3, costUsd: 0.2 },
+    };
+    await server.execute(CompactTranscriptDocument, { ...ws(), id: source, input: { upToSeq: 3, summary } }, owner.token);
+    const export_ = async (sessionId: string) => {
+      const response = await server.execute(
+        SessionTrajectoryDocument,
+        { ...ws(), id: sessionId, format: 'ATIF', includeCompacted: true },
+        owner.token,
+      );
+      expect(response.body.errors).toBeUndefined();
+      const doc = response.body.data!.session!.trajectory as { steps: Step[]; final_metrics: Doc } & Doc;
+      expect(atifViolations(doc)).toEqual([]);
+      return { doc, usage: response.body.data!.session!.usage! };
+    };
+
+    const { doc, usage } = await export_(source);
+    expect(doc.steps.map((s) => s.source)).toEqual(['user', 'agent', 'user', 'system']);
+    expect(doc.steps[3]).toMatchObject({
+      source: 'system',
+      observation: { results: [{ content: 'Summary: back up first.' }] },
+      extra: {
+        seq: 4,
+        role: 'ASSISTANT',
+        compaction_up_to_seq: 3,
+        context_management: { type: 'compaction', boundary: 'replace' },
+        metrics: { prompt_tokens: 7, completion_tokens: 3, cost_usd: 0.2 },
+      },
+    });
+    expect(doc.steps[3]!.metrics).toBeUndefined();
+    // The summary's generation still counts, as it does in the session's usage.
+    expect(doc.final_metrics).toMatchObject({ total_completion_tokens: usage.totalOutputTokens, total_cost_usd: 0.3, total_steps: 4 });
+    // The first compaction of the shared session left messages 3-7 between it and its summary: no boundary.
+    const shared = (await trajectory('ATIF', true)).trajectory as { steps: Step[] };
+    expect(shared.steps.find((s) => s.extra.seq === 8)).toMatchObject({ source: 'agent', extra: { compaction_up_to_seq: 2 } });
+    expect(shared.steps.some((s) => 'context_management' in s.extra)).toBe(false);
+
+    const forkId = randomUUID();
+    const forked = await server.execute(ForkSessionDocument, { ...ws(), id: source, input: { atSeq: 4, newId: forkId } }, owner.token);
+    expect(forked.body.errors).toBeUndefined();
+    await server.execute(
+      AppendTranscriptDocument,
+      { ...ws(), id: forkId, input: { messages: [{ role: 'USER', content: 'Now in the fork' }] } },
+      owner.token,
+    );
+    const fork = (await export_(forkId)).doc;
+    expect(fork.steps.map((s) => [s.extra.seq, s.is_copied_context ?? false])).toEqual([
+      [1, true],
+      [2, true],
+      [3, true],
+      [4, true],
+      [5, false],
+    ]);
+    expect(doc.steps.some((s) => s.is_copied_context !== undefined)).toBe(false);
+  });
+
+  it('a session with nothing to export has no ATIF document (CONFLICT, 409 on the download); OPENAI and NATIVE are empty lists', async () => {
+    const atif = await server.execute(SessionTrajectoryDocument, { ...ws(), id: hidden, format: 'ATIF' }, owner.token);
+    expect(atif.body.data!.session!.trajectory).toBeNull();
+    expect(atif.body.errors![0]!.extensions).toMatchObject({ code: 'CONFLICT' });
+    expect(atif.body.errors![0]!.message).toMatch(/at least one step/);
+    const openai = await server.execute(SessionTrajectoryDocument, { ...ws(), id: hidden, format: 'OPENAI' }, owner.token);
+    expect(openai.body.data!.session!.trajectory).toEqual({ messages: [] });
+    const downloaded = await download(`${hidden}/trajectory`, owner.token);
+    expect(downloaded.status).toBe(409);
+    expect(await downloaded.json()).toMatchObject({ code: 409, type: 'conflict_error' });
+    expect((await download(`${hidden}/trajectory?format=native`, owner.token)).status).toBe(200);
   });
 
   it('leaves the compacted messages out unless asked; OPENAI and NATIVE formats', async () => {

@@ -1,10 +1,15 @@
 /**
- * A validator of ATIF-v1.7 documents (the Agent Trajectory Interchange Format of the Harbor
- * project, RFC 0001 "trajectory format"), written here from the RFC's model definitions: every
- * object refuses fields the format does not define, as its reference models do, and the
- * document-level rules are checked: step_id from 1 without gap, agent-only fields only on agent
- * steps, observation results that name a tool call name one of their step, ISO 8601 timestamps.
- * Returns the violations, one line each; [] for a valid document.
+ * A validator of ATIF documents, v1.0 to v1.7 (the Agent Trajectory Interchange Format of the
+ * Harbor project, RFC 0001 "trajectory format"), written here from the RFC and Harbor's reference
+ * Pydantic models (`harbor.models.trajectories`, the format's validator: it publishes no JSON
+ * Schema). As they do: every object refuses fields the format does not define (`extra="forbid"`),
+ * `steps` holds at least one step, step_id runs from 1 without gap, agent-only fields appear on
+ * agent steps only, an agent step with `llm_call_count: 0` has no metrics or reasoning, an
+ * observation result that names a tool call names one of its step, content parts are text or
+ * image, a subagent reference names a trajectory_id or a trajectory_path, and embedded subagent
+ * trajectories are whole trajectories with unique trajectory_ids. Stricter than the models only
+ * where Python's lax parsing has no JSON equivalent: timestamps are full ISO 8601 date-times and
+ * integers are JSON integers. Returns the violations, one line each; [] for a valid document.
  */
 
 type Json = unknown;
@@ -63,10 +68,38 @@ const opt = (rule: Rule) => ({ rule });
 const req = (rule: Rule) => ({ rule, required: true });
 
 const toolCall = model({ tool_call_id: req(string), function_name: req(string), arguments: req(anyObject), extra: opt(anyObject) });
+const contentPartFields = model({
+  type: req(oneOf('text', 'image')),
+  text: opt(string),
+  source: opt(model({ media_type: req(oneOf('image/jpeg', 'image/png', 'image/gif', 'image/webp')), path: req(string) })),
+});
+/** A text part has text and no source; an image part a source and no text. */
+const contentPart: Rule = (v, at, e) => {
+  contentPartFields(v, at, e);
+  if (!isObject(v)) return;
+  if (v.type === 'text' && (v.text == null || v.source != null)) e.push(`${at}: a text part has text and no source`);
+  if (v.type === 'image' && (v.source == null || v.text != null)) e.push(`${at}: an image part has a source and no text`);
+};
+/** Text, or a list of content parts (v1.6+). */
+const content: Rule = (v, at, e) => {
+  if (Array.isArray(v)) listOf(contentPart)(v, at, e);
+  else if (typeof v !== 'string') e.push(`${at}: neither a string nor a list of content parts`);
+};
+const subagentRefFields = model({
+  trajectory_id: opt(string),
+  session_id: opt(string),
+  trajectory_path: opt(string),
+  extra: opt(anyObject),
+});
+const subagentRef: Rule = (v, at, e) => {
+  subagentRefFields(v, at, e);
+  if (isObject(v) && v.trajectory_id == null && v.trajectory_path == null)
+    e.push(`${at}: names neither a trajectory_id nor a trajectory_path`);
+};
 const observationResult = model({
   source_call_id: opt(string),
-  content: opt(anyOf(string, listOf(anyObject))),
-  subagent_trajectory_ref: opt(listOf(anyObject)),
+  content: opt(content),
+  subagent_trajectory_ref: opt(listOf(subagentRef)),
   extra: opt(anyObject),
 });
 const metrics = model({
@@ -85,7 +118,7 @@ const step = model({
   source: req(oneOf('system', 'user', 'agent')),
   model_name: opt(string),
   reasoning_effort: opt(anyOf(string, number)),
-  message: req(anyOf(string, listOf(anyObject))),
+  message: req(content),
   reasoning_content: opt(string),
   tool_calls: opt(listOf(toolCall)),
   observation: opt(model({ results: req(listOf(observationResult)) })),
@@ -94,9 +127,15 @@ const step = model({
   is_copied_context: opt(boolean),
   extra: opt(anyObject),
 });
-const trajectory = model({
-  schema_version: req(oneOf('ATIF-v1.7')),
-  session_id: req(string),
+const nonEmptyListOf =
+  (rule: Rule): Rule =>
+  (v, at, e) => {
+    listOf(rule)(v, at, e);
+    if (Array.isArray(v) && v.length === 0) e.push(`${at}: holds no item (at least one is required)`);
+  };
+const trajectoryFields = model({
+  schema_version: opt(oneOf(...['0', '1', '2', '3', '4', '5', '6', '7'].map((minor) => `ATIF-v1.${minor}`))),
+  session_id: opt(string),
   trajectory_id: opt(string),
   agent: req(
     model({
@@ -107,7 +146,7 @@ const trajectory = model({
       extra: opt(anyObject),
     }),
   ),
-  steps: req(listOf(step)),
+  steps: req(nonEmptyListOf(step)),
   notes: opt(string),
   final_metrics: opt(
     model({
@@ -120,21 +159,27 @@ const trajectory = model({
     }),
   ),
   continued_trajectory_ref: opt(string),
+  // Whole trajectories, checked by trajectoryRules below.
   subagent_trajectories: opt(listOf(anyObject)),
   extra: opt(anyObject),
 });
 
 const AGENT_ONLY = ['model_name', 'reasoning_effort', 'reasoning_content', 'tool_calls', 'metrics'];
 
-export function atifViolations(document: Json): string[] {
-  const errors: string[] = [];
-  trajectory(document, '$', errors);
-  if (!isObject(document) || !Array.isArray(document.steps)) return errors;
-  document.steps.forEach((s, i) => {
+/** The model-level rules of one trajectory (and, recursively, of its embedded subagents). */
+function trajectoryRules(document: Json, at: string, errors: string[]): void {
+  trajectoryFields(document, at, errors);
+  if (!isObject(document)) return;
+  const steps = Array.isArray(document.steps) ? document.steps : [];
+  steps.forEach((s, i) => {
     if (!isObject(s)) return;
-    if (s.step_id !== i + 1) errors.push(`$.steps[${i}].step_id: ${String(s.step_id)}, expected ${i + 1} (sequential from 1)`);
+    const here = `${at}.steps[${i}]`;
+    if (s.step_id !== i + 1) errors.push(`${here}.step_id: ${String(s.step_id)}, expected ${i + 1} (sequential from 1)`);
     if (s.source !== 'agent') {
-      for (const field of AGENT_ONLY) if (s[field] != null) errors.push(`$.steps[${i}].${field}: only on agent steps`);
+      for (const field of AGENT_ONLY) if (s[field] != null) errors.push(`${here}.${field}: only on agent steps`);
+    } else if (s.llm_call_count === 0) {
+      for (const field of ['metrics', 'reasoning_content'])
+        if (s[field] != null) errors.push(`${here}.${field}: not on a step of llm_call_count 0`);
     }
     const callIds = new Set(
       Array.isArray(s.tool_calls) ? s.tool_calls.map((call) => (isObject(call) ? call.tool_call_id : undefined)) : [],
@@ -142,13 +187,24 @@ export function atifViolations(document: Json): string[] {
     const results = isObject(s.observation) && Array.isArray(s.observation.results) ? s.observation.results : [];
     results.forEach((result, j) => {
       if (isObject(result) && result.source_call_id != null && !callIds.has(result.source_call_id)) {
-        errors.push(`$.steps[${i}].observation.results[${j}].source_call_id: names no tool call of its step`);
+        errors.push(`${here}.observation.results[${j}].source_call_id: names no tool call of its step`);
       }
     });
   });
-  const final = isObject(document) ? document.final_metrics : undefined;
-  if (isObject(final) && final.total_steps != null && final.total_steps !== document.steps.length) {
-    errors.push(`$.final_metrics.total_steps: ${JSON.stringify(final.total_steps)}, but the document has ${document.steps.length} steps`);
-  }
+  const subagents = Array.isArray(document.subagent_trajectories) ? document.subagent_trajectories : [];
+  const seen = new Set<unknown>();
+  subagents.forEach((subagent, i) => {
+    const here = `${at}.subagent_trajectories[${i}]`;
+    trajectoryRules(subagent, here, errors);
+    if (!isObject(subagent)) return;
+    if (subagent.trajectory_id == null) errors.push(`${here}.trajectory_id: required on an embedded trajectory`);
+    else if (seen.has(subagent.trajectory_id)) errors.push(`${here}.trajectory_id: not unique among the embedded trajectories`);
+    seen.add(subagent.trajectory_id);
+  });
+}
+
+export function atifViolations(document: Json): string[] {
+  const errors: string[] = [];
+  trajectoryRules(document, '$', errors);
   return errors;
 }

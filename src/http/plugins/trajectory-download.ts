@@ -5,7 +5,7 @@ import type { VerifiedTokens } from '../../auth/verified-tokens.js';
 import { AppError, badUserInput, unauthenticated, type EnvelopeExtensions } from '../../errors.js';
 import type { PrismaClient } from '../../generated/prisma/client.js';
 import { errorFields, type Logger } from '../../logger.js';
-import { trajectoryText } from '../../sessions/trajectory.js';
+import { exportedMessageCount, trajectoryText } from '../../sessions/trajectory.js';
 import type { TrajectoryFormat } from '../../sessions/trajectory-formats.js';
 import { findVisibleSession } from '../../sessions/visible-session.js';
 import { toPublicError } from '../public-errors.js';
@@ -83,6 +83,7 @@ export function useTrajectoryDownload(prisma: PrismaClient, logger: Logger, veri
         if (!principal) throw unauthenticated('Authentication required: send "Authorization: Bearer <token>"', true);
         const access = await workspaceAccess(prisma, principal, org, workspace);
         const session = await findVisibleSession(prisma, access, id);
+        await exportedMessageCount(prisma, session, query);
         const pieces = trajectoryText(prisma, session, query);
         const encoder = new TextEncoder();
         const body = new fetchAPI.ReadableStream<Uint8Array>({
