@@ -46,6 +46,8 @@ export async function workspaceAccess(
       LEFT JOIN workspaces w ON w.org_id = o.id AND w.slug = ${workspace}
       LEFT JOIN memberships m ON m.workspace_id = w.id AND m.user_id = ${caller.userId}::uuid
      WHERE o.slug = ${org}`,
+    // A fixed text: prepared once per connection (db/rows.ts).
+    { prepared: true },
   );
   const row = rows[0];
   if (!row) throw notFound('Organization');

@@ -62,6 +62,8 @@ export async function authenticate(
                      WHERE usable AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute'))
     )
     SELECT id::text AS "id", user_id::text AS "userId", email, kind::text AS "kind", usable FROM found`,
+    // A fixed text: prepared once per connection (db/rows.ts).
+    { prepared: true },
   );
   const row = rows[0];
   // One message for all three cases: a caller learns nothing about which tokens exist.

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -8,6 +9,7 @@ import { PrismaClient } from '../generated/prisma/client.js';
 import { DEFAULT_POOL, type PoolConfig } from '../config.js';
 import type { MigrationConnection } from './migrate.js';
 import { registerRowReader, type RowReader } from './rows.js';
+import { ROW_TYPES } from './timestamps.js';
 
 export type DatabaseMode = 'embedded' | 'postgres';
 
@@ -52,9 +54,28 @@ function postgresPool(databaseUrl: string, pool: PoolConfig): pg.Pool {
 /** Statements read through db/rows.ts are counted like Prisma's (onQuery gets the text and the parameters as JSON). */
 function counted(reader: RowReader, onQuery: OnQuery | undefined): RowReader {
   if (!onQuery) return reader;
-  return (text, values) => {
+  return (text, values, prepared) => {
     onQuery(text, JSON.stringify(values));
-    return reader(text, values);
+    return reader(text, values, prepared);
+  };
+}
+
+/**
+ * Most texts a process prepares. Only fixed texts ask to be prepared (db/rows.ts), so a handful
+ * are; past the cap a text runs unnamed, so a mistake cannot grow every connection's memory.
+ */
+const MAX_PREPARED_TEXTS = 32;
+
+/** Names of prepared statements, one per text (the same text gets the same name on every connection). */
+function statementNames(): (text: string) => string | undefined {
+  const names = new Map<string, string>();
+  return (text) => {
+    let name = names.get(text);
+    if (name === undefined && names.size < MAX_PREPARED_TEXTS) {
+      name = `cs_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
+      names.set(text, name);
+    }
+    return name;
   };
 }
 
@@ -130,6 +151,7 @@ async function openEmbedded(options: DatabaseOptions): Promise<Database> {
   const prisma = createPrisma(new PrismaPGlite(pglite), options.onQuery);
   registerRowReader(
     prisma,
+    // PGlite runs in this process: there is no parse per round trip worth a name.
     counted(async (text, values) => (await pglite.query<Record<string, unknown>>(text, values)).rows, options.onQuery),
   );
   const conn: MigrationConnection = {
@@ -155,10 +177,14 @@ function openPostgres(databaseUrl: string, options: DatabaseOptions): Database {
   const pool = options.pool ?? DEFAULT_POOL;
   // One pool for Prisma and for db/rows.ts, ended by prisma.$disconnect().
   const connections = postgresPool(databaseUrl, pool);
+  const statementName = statementNames();
   const prisma = createPrisma(new PrismaPg(connections, { disposeExternalPool: true }), options.onQuery, pool);
   registerRowReader(
     prisma,
-    counted(async (text, values) => (await connections.query<Record<string, unknown>>(text, values)).rows, options.onQuery),
+    counted(async (text, values, prepared) => {
+      const name = prepared ? statementName(text) : undefined;
+      return (await connections.query<Record<string, unknown>>({ text, values, types: ROW_TYPES, ...(name ? { name } : {}) })).rows;
+    }, options.onQuery),
   );
   return {
     mode: 'postgres',

@@ -50,6 +50,8 @@ export async function loadSessionDetails(prisma: PrismaClient, sessionIds: reado
       LEFT JOIN users u ON u.id = s.user_id
       LEFT JOIN session_usage_rollups r ON r.session_id = s.id
      WHERE s.id = ANY(${sessionIds}::uuid[])`,
+    // A fixed text: prepared once per connection (db/rows.ts).
+    { prepared: true },
   );
   const details = new Map<string, SessionDetails>();
   for (const row of rows) {
