@@ -13,6 +13,7 @@ import path from 'node:path';
 import { parseBenchArgs, USAGE, UsageError, type BenchOptions } from './bench/args.js';
 import { createBenchDatabase, givenDatabase, type BenchDatabase } from './bench/database.js';
 import { explainScenario, formatExplained } from './bench/explain.js';
+import { databaseCpuReader } from './bench/database-cpu.js';
 import { prepareFixture, type BenchFixture } from './bench/fixture.js';
 import { measure, type Measurement } from './bench/measure.js';
 import { formatProfile, readServerProfile, type ClockWindow } from './bench/profile.js';
@@ -84,7 +85,12 @@ function schedule(options: BenchOptions): { id: ScenarioId; round: number }[] {
  * between runs minutes apart at most, on a machine whose load drifts; the servers that wait are
  * idle. CPU per request is read from each server's own processes, so it holds on a busy machine.
  */
-async function benchmark(options: BenchOptions, fixture: BenchFixture, scenarios: Record<ScenarioId, Scenario>): Promise<Measurement[]> {
+async function benchmark(
+  options: BenchOptions,
+  fixture: BenchFixture,
+  scenarios: Record<ScenarioId, Scenario>,
+  databaseCpuSeconds: (() => Promise<number>) | null,
+): Promise<Measurement[]> {
   const runs = plan(options);
   const running = new Map<VariantName, ServerProcess>();
   try {
@@ -99,10 +105,11 @@ async function benchmark(options: BenchOptions, fixture: BenchFixture, scenarios
           durationSeconds: options.durationSeconds,
           warmupSeconds: warmupSeconds(options),
           connections: options.connections,
+          databaseCpuSeconds,
         });
         progress(
           `${id} ${variant.name}: ${m.requestsPerSecond} req/s, p50 ${m.latencyMs.p50} ms, p99 ${m.latencyMs.p99} ms, ` +
-            `${m.cpuMsPerRequest} ms CPU/req, ${m.statementsPerRequest ?? '-'} SQL/req`,
+            `${m.cpuMsPerRequest} ms CPU/req (database ${m.dbCpuMsPerRequest ?? '-'}), ${m.statementsPerRequest ?? '-'} SQL/req`,
         );
         measurements.push(m);
       }
@@ -188,7 +195,9 @@ async function run(options: BenchOptions): Promise<number> {
       postgraphile = prepared;
     }
   }
-  const report = buildReport(await benchmark(options, fixture, scenarios));
+  const databaseCpu = await databaseCpuReader(database.url);
+  if (!databaseCpu) progress('PostgreSQL is not a process of this host that can be read: no database CPU figures');
+  const report = buildReport(await benchmark(options, fixture, scenarios, databaseCpu));
   const live = options.liveSubscribers > 0 ? await liveScenario(options, fixture) : null;
   const text = `${header(options, fixture)}${peerNote}\n\n${formatReport(report, titles)}\n${live ? `\n${formatLive(live)}\n` : ''}`;
   if (options.json) {

@@ -15,6 +15,8 @@ export interface Measurement {
   statementsPerRequest: number | null;
   /** CPU time of the server's processes (user + system, /proc) over the measured window, per response. */
   cpuMsPerRequest: number;
+  /** The same for PostgreSQL's processes (database-cpu.ts); null when the database is not on this host. */
+  dbCpuMsPerRequest: number | null;
   rssMb: { peak: number; end: number };
   /** Anything that is not a 200 with data: such runs measure errors, not the scenario. */
   failures: { non2xx: number; graphqlErrors: number; connectionErrors: number };
@@ -24,6 +26,8 @@ export interface MeasureOptions {
   durationSeconds: number;
   warmupSeconds: number;
   connections: number;
+  /** PostgreSQL's CPU seconds so far (database-cpu.ts), when it runs on this host. */
+  databaseCpuSeconds?: (() => Promise<number>) | null;
   /** Told the measured window on the monotonic clock, in microseconds (to cut a CPU profile to it). */
   onWindow?: (window: { fromUs: number; toUs: number }) => void;
 }
@@ -133,6 +137,7 @@ export async function measure(
     );
   }, RSS_SAMPLE_MS);
   const cpuBefore = await server.cpuSeconds();
+  const dbCpuBefore = (await options.databaseCpuSeconds?.()) ?? null;
   const started = performance.now();
   const fromUs = monotonicUs();
   let measured: Run;
@@ -143,6 +148,7 @@ export async function measure(
   }
   // Read before the statement probes, which would add their own CPU time.
   const cpuSeconds = (await server.cpuSeconds()) - cpuBefore;
+  const dbCpuSeconds = dbCpuBefore === null ? null : (await options.databaseCpuSeconds!()) - dbCpuBefore;
   const elapsed = (performance.now() - started) / 1000;
   options.onWindow?.({ fromUs, toUs: monotonicUs() });
   const end = await server.rss();
@@ -168,6 +174,7 @@ export async function measure(
     },
     statementsPerRequest: statements === null ? null : round(statements, 2),
     cpuMsPerRequest: requests === 0 ? 0 : round((cpuSeconds * 1000) / requests, 2),
+    dbCpuMsPerRequest: dbCpuSeconds === null ? null : requests === 0 ? 0 : round((dbCpuSeconds * 1000) / requests, 2),
     rssMb: { peak: round(Math.max(peak, end) / MB, 1), end: round(end / MB, 1) },
     failures: { non2xx: result.non2xx, graphqlErrors: result.mismatches, connectionErrors: result.errors },
   };

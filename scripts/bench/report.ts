@@ -22,6 +22,8 @@ export interface PeerRatio {
   requestsPerSecond: number;
   p99: number;
   cpuMsPerRequest: number;
+  /** PostgreSQL's CPU per request (NaN when it was not measured). */
+  dbCpuMsPerRequest: number;
 }
 
 export interface BenchReport {
@@ -59,6 +61,7 @@ export function medianMeasurement(rounds: Measurement[]): Measurement {
     },
     statementsPerRequest: first.statementsPerRequest === null ? null : of((m) => m.statementsPerRequest ?? 0),
     cpuMsPerRequest: of((m) => m.cpuMsPerRequest),
+    dbCpuMsPerRequest: first.dbCpuMsPerRequest === null ? null : of((m) => m.dbCpuMsPerRequest ?? 0),
     rssMb: { peak: Math.max(...rounds.map((m) => m.rssMb.peak)), end: rounds.at(-1)!.rssMb.end },
     failures: {
       non2xx: sum((m) => m.failures.non2xx),
@@ -117,6 +120,7 @@ export function buildReport(rounds: Measurement[]): BenchReport {
         requestsPerSecond: ratio(m.requestsPerSecond, peer.requestsPerSecond),
         p99: ratio(m.latencyMs.p99, peer.latencyMs.p99),
         cpuMsPerRequest: ratio(m.cpuMsPerRequest, peer.cpuMsPerRequest),
+        dbCpuMsPerRequest: ratio(m.dbCpuMsPerRequest ?? Number.NaN, peer.dbCpuMsPerRequest ?? Number.NaN),
       },
     ];
   });
@@ -153,6 +157,7 @@ export function formatReport(report: BenchReport, titles: Record<ScenarioId, str
         'p95 ms',
         'p99 ms',
         'CPU ms/req',
+        'DB CPU ms/req',
         'SQL/req',
         'RSS MB peak/end',
         'failed',
@@ -167,6 +172,7 @@ export function formatReport(report: BenchReport, titles: Record<ScenarioId, str
         ms(m.latencyMs.p95),
         ms(m.latencyMs.p99),
         ms(m.cpuMsPerRequest),
+        m.dbCpuMsPerRequest === null ? '-' : ms(m.dbCpuMsPerRequest),
         m.statementsPerRequest === null ? '-' : m.statementsPerRequest.toFixed(2),
         `${m.rssMb.peak.toFixed(0)}/${m.rssMb.end.toFixed(0)}`,
         failures(m),
@@ -179,8 +185,15 @@ export function formatReport(report: BenchReport, titles: Record<ScenarioId, str
       '',
       'vs PostGraphile (variant / PostGraphile, same scenario and connections; req/s above 1, p99 and CPU per request below 1 mean the variant does better):',
       table(
-        ['scenario', 'variant', 'req/s', 'p99', 'CPU/req'],
-        versusPostGraphile.map((r) => [r.scenario, r.variant, times(r.requestsPerSecond), times(r.p99), times(r.cpuMsPerRequest)]),
+        ['scenario', 'variant', 'req/s', 'p99', 'CPU/req', 'DB CPU/req'],
+        versusPostGraphile.map((r) => [
+          r.scenario,
+          r.variant,
+          times(r.requestsPerSecond),
+          times(r.p99),
+          times(r.cpuMsPerRequest),
+          times(r.dbCpuMsPerRequest),
+        ]),
       ),
     );
   }

@@ -1,9 +1,15 @@
 import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
 import { readRows } from '../db/rows.js';
-import type { TokenKind } from '../generated/prisma/enums.js';
+import type { MembershipRole, TokenKind } from '../generated/prisma/enums.js';
 import { unauthenticated } from '../errors.js';
 import { hashToken } from './tokens.js';
 import type { VerifiedTokens } from './verified-tokens.js';
+
+/** A workspace the caller is a member of, and their role there. */
+export interface Membership {
+  workspaceId: string;
+  role: MembershipRole;
+}
 
 /** Who is calling: the token's user and the token's kind. */
 export interface Principal {
@@ -11,7 +17,19 @@ export interface Principal {
   email: string;
   tokenId: string;
   tokenKind: TokenKind;
+  /**
+   * The user's memberships, read with the token (keyed by membershipKey), so that a request
+   * naming one of them needs no statement of its own to find it (auth/access.ts). Absent when the
+   * user has more than MAX_MEMBERSHIPS_READ of them, or when the principal was made otherwise.
+   */
+  memberships?: ReadonlyMap<string, Membership>;
 }
+
+/** The memberships read with a token at most; a user with more finds each workspace by a statement. */
+export const MAX_MEMBERSHIPS_READ = 100;
+
+/** The key of a workspace among a principal's memberships: its org's slug and its own. */
+export const membershipKey = (org: string, workspace: string) => `${org}\u0000${workspace}`;
 
 interface TokenRow {
   id: string;
@@ -19,6 +37,8 @@ interface TokenRow {
   email: string;
   kind: TokenKind;
   usable: boolean;
+  /** [org slug, workspace slug, workspace id, role]; null past MAX_MEMBERSHIPS_READ. */
+  memberships: [string, string, string, MembershipRole][] | null;
 }
 
 const BEARER = /^Bearer[ \t]+([^\s]+)[ \t]*$/i;
@@ -33,8 +53,9 @@ export function bearerToken(authorization: string): string | undefined {
  * a header that is malformed, or a token that is unknown, expired or revoked fails the request
  * with UNAUTHENTICATED and HTTP 401.
  *
- * One SQL statement: it reads the token and its user, and records `last_used_at` at most once a
- * minute per token (a data-modifying CTE), so authentication costs the same on every request.
+ * One SQL statement: it reads the token, its user and the user's memberships (so the workspace a
+ * request names is usually known without another statement), and records `last_used_at` at most
+ * once a minute per token (a data-modifying CTE), so authentication costs the same on every request.
  *
  * `verified` (the rate limiter's) learns the outcome: a success adds the token's hash, a failure
  * removes it, so a token revoked since its last success is back on the address's budget.
@@ -61,7 +82,12 @@ export async function authenticate(
        WHERE id IN (SELECT id FROM found
                      WHERE usable AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute'))
     )
-    SELECT id::text AS "id", user_id::text AS "userId", email, kind::text AS "kind", usable FROM found`,
+    SELECT f.id::text AS "id", f.user_id::text AS "userId", f.email, f.kind::text AS "kind", f.usable,
+           (SELECT CASE WHEN count(*) <= ${MAX_MEMBERSHIPS_READ}
+                        THEN COALESCE(json_agg(json_build_array(o.slug, w.slug, w.id::text, m.role::text)), '[]'::json) END
+              FROM memberships m JOIN workspaces w ON w.id = m.workspace_id JOIN organizations o ON o.id = w.org_id
+             WHERE m.user_id = f.user_id AND f.usable) AS "memberships"
+      FROM found f`,
     // A fixed text: prepared once per connection (db/rows.ts).
     { prepared: true },
   );
@@ -72,5 +98,17 @@ export async function authenticate(
     throw unauthenticated('Invalid, expired or revoked token', true);
   }
   verified?.add(tokenHash);
-  return { userId: row.userId, email: row.email, tokenId: row.id, tokenKind: row.kind };
+  return {
+    userId: row.userId,
+    email: row.email,
+    tokenId: row.id,
+    tokenKind: row.kind,
+    ...(row.memberships
+      ? {
+          memberships: new Map(
+            row.memberships.map(([org, workspace, workspaceId, role]) => [membershipKey(org, workspace), { workspaceId, role }]),
+          ),
+        }
+      : {}),
+  };
 }

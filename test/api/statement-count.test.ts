@@ -44,7 +44,7 @@ describe('SQL statements per sessions page', () => {
   /** The statements of one request other than authentication's token look-up. */
   const beyondAuthentication = (statements: string[]) => statements.filter((sql) => !/\bapi_tokens\b/.test(sql));
 
-  it('bench scenario (a): the same for first: 10 and first: 100, 3 beyond authentication', async () => {
+  it('bench scenario (a): the same for first: 10 and first: 100, 2 beyond authentication', async () => {
     const token = tenant.members[0]!.token;
     const run = (first: number) =>
       server.countStatements(() =>
@@ -62,9 +62,10 @@ describe('SQL statements per sessions page', () => {
       expect(node.usage!.lastGenerationInputTokens).toBeGreaterThanOrEqual(10);
     }
     expect(hundred.statements.length).toBe(ten.statements.length);
-    // Exactly one statement authenticates; then workspace, page, and creator, labels and usage together.
+    // Exactly one statement authenticates, and finds the caller's workspaces with the token; then
+    // the page, and creator, labels and usage together.
     expect(hundred.statements.length - beyondAuthentication(hundred.statements).length).toBe(1);
-    expect(beyondAuthentication(hundred.statements)).toHaveLength(3);
+    expect(beyondAuthentication(hundred.statements)).toHaveLength(2);
   });
 
   it('with every lazy field, transcript included, it still does not grow with the page size', async () => {
@@ -78,9 +79,9 @@ describe('SQL statements per sessions page', () => {
     expect(fifty.result.body.errors).toBeUndefined();
     expect(fifty.result.body.data!.sessions!.nodes).toHaveLength(50);
     for (const node of fifty.result.body.data!.sessions!.nodes) expect(node.transcript!.messages).toEqual([{ seq: 1, role: 'ASSISTANT' }]);
-    // auth, workspace, page, totalCount, creator with labels and usage, transcript
+    // auth (with the workspace), page, totalCount, creator with labels and usage, transcript
     expect(fifty.statements).toHaveLength(one.statements.length);
-    expect(fifty.statements.length).toBeLessThanOrEqual(6);
+    expect(fifty.statements.length).toBeLessThanOrEqual(5);
   });
 
   it('sessionFacets is one statement after authentication, whatever the filter', async () => {
@@ -93,6 +94,38 @@ describe('SQL statements per sessions page', () => {
       ),
     );
     expect(result.body.errors).toBeUndefined();
-    expect(statements).toHaveLength(3);
+    expect(statements).toHaveLength(2);
+  });
+
+  it('a workspace not among the memberships read with the token takes one statement to tell NOT_FOUND from FORBIDDEN', async () => {
+    const token = tenant.members[0]!.token;
+    const elsewhere = await createTenant(server.db.database.prisma);
+    for (const [workspace, code] of [
+      [{ org: elsewhere.org, workspace: elsewhere.workspace }, 'FORBIDDEN'],
+      [{ org: tenant.org, workspace: 'no-such-workspace' }, 'NOT_FOUND'],
+    ] as const) {
+      const { result, statements } = await server.countStatements(() =>
+        server.execute(ListSessionsWithLazyFieldsDocument, { ...workspace, first: 1 }, token),
+      );
+      expect(result.body.errors?.[0]?.extensions.code).toBe(code);
+      expect(beyondAuthentication(statements)).toHaveLength(1);
+    }
+  });
+
+  it('a user of more than 100 workspaces finds each by a statement, with the same answer', async () => {
+    const prisma = server.db.database.prisma;
+    const many = await createTenant(prisma, [{ role: 'READER' }]);
+    const member = many.members[0]!;
+    const org = await prisma.organization.findFirstOrThrow({ where: { slug: many.org } });
+    const extra = Array.from({ length: 100 }, (_, i) => ({ id: randomUUID(), orgId: org.id, slug: `extra-${i}`, name: `Extra ${i}` }));
+    await prisma.workspace.createMany({ data: extra });
+    await prisma.membership.createMany({ data: extra.map((w) => ({ workspaceId: w.id, userId: member.userId, role: 'READER' as const })) });
+    for (const workspace of [many.workspace, 'extra-99']) {
+      const { result, statements } = await server.countStatements(() =>
+        server.execute(ListSessionsWithLazyFieldsDocument, { org: many.org, workspace, first: 1 }, member.token),
+      );
+      expect(result.body.errors).toBeUndefined();
+      expect(beyondAuthentication(statements).filter((sql) => /\bmemberships\b/.test(sql))).toHaveLength(1);
+    }
   });
 });
