@@ -26,7 +26,9 @@ const FILTER_RUNS = 60;
 const WORDS = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot'] as const;
 const MODELS = ['gpt-x', 'claude-y', 'llama-z'] as const;
 const AGENTS = ['coder', 'planner'] as const;
-const LABEL_KEYS = ['team', 'env', 'tier'] as const;
+// More keys than the label filter turns into one semi-join each (src/sessions/filter.ts): random
+// filters take both of its translations.
+const LABEL_KEYS = ['team', 'env', 'tier', 'zone', 'stage', 'owner'] as const;
 const LABEL_VALUES = ['red', 'green', 'blue'] as const;
 const ORIGINS: SessionOrigin[] = ['USER', 'WORKER', 'EVAL', 'OPTIMIZATION', 'TRAINING', 'WORLD'];
 const WORKLOAD = new Set<SessionOrigin>(['EVAL', 'OPTIMIZATION', 'TRAINING', 'WORLD']);
@@ -130,7 +132,7 @@ describe(`filters, totalCount and facets against an independent model (seed ${SE
     const base = Date.UTC(2026, 5, 1);
     for (let i = 0; i < SESSION_COUNT; i += 1) {
       const labels = new Map<string, Set<string>>();
-      for (const key of rnd.subset(LABEL_KEYS, 0.35)) labels.set(key, new Set([rnd.pick(LABEL_VALUES), ...rnd.subset(LABEL_VALUES, 0.2)]));
+      for (const key of rnd.subset(LABEL_KEYS, 0.6)) labels.set(key, new Set([rnd.pick(LABEL_VALUES), ...rnd.subset(LABEL_VALUES, 0.2)]));
       model.push({
         id: randomUUID(),
         userId: rnd.pick(owners),
