@@ -5,7 +5,7 @@ import type { Database } from '../db/client.js';
 import { prepareDatabase } from '../db/prepare.js';
 import type { Logger } from '../logger.js';
 import type { LoaderOptions } from '../sessions/loaders.js';
-import { Redis } from 'ioredis';
+import { commandClient } from '../db/redis.js';
 import { memoryStore, readTrustedDocuments, redisStore, type PersistedQueriesOptions } from './plugins/persisted-queries.js';
 import { seedDemoTenant } from '../admin/provision.js';
 import { createMetricsRegistry, createStatementCounter } from './plugins/observability.js';
@@ -29,8 +29,8 @@ async function persistedQueries(config: Config, logger: Logger): Promise<{ optio
   const trusted = config.persistedDocuments ? await readTrustedDocuments(config.persistedDocuments) : undefined;
   if (trusted) logger.info('trusted documents loaded', { count: trusted.size, only: config.persistedDocumentsOnly });
   if (!config.redisUrl) return { options: { store: memoryStore(), trusted, trustedOnly: config.persistedDocumentsOnly }, close: () => {} };
-  // No offline queue: while Redis is away a look-up fails at once, the client resends the document.
-  const redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 });
+  // While Redis is away a look-up fails at once, and the client resends the document.
+  const redis = commandClient(config.redisUrl);
   redis.on('error', () => {});
   return {
     options: { store: redisStore(redis), trusted, trustedOnly: config.persistedDocumentsOnly },

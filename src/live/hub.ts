@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { commandClient, waitingClient, whenReady } from '../db/redis.js';
 import { AppError } from '../errors.js';
 import { errorFields, type Logger } from '../logger.js';
 import { eventSerializer, sessionTopic, workspaceTopic, type SessionEvent } from './events.js';
@@ -70,8 +71,8 @@ export function createLiveHub({ logger, redisUrl, channelPrefix = 'cs-live:' }: 
   if (redisUrl) {
     // Publishing never queues while Redis is away (the change is committed; subscribers were told
     // of the outage and resume from the database). Subscribing waits for the reconnect.
-    publishClient = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 });
-    subscribeClient = new Redis(redisUrl, { maxRetriesPerRequest: null, connectTimeout: 2000 });
+    publishClient = commandClient(redisUrl);
+    subscribeClient = waitingClient(redisUrl);
     publishClient.on('error', (error) => warn('live event bus: publish connection failed', error));
     let wasReady = false;
     subscribeClient.on('ready', () => (wasReady = true));
@@ -143,17 +144,9 @@ export function createLiveHub({ logger, redisUrl, channelPrefix = 'cs-live:' }: 
     },
     available: () => !subscribeClient || subscribeClient.status === 'ready',
     ready: (timeoutMs = 3000) =>
-      new Promise<void>((resolve) => {
-        if (!subscribeClient || subscribeClient.status === 'ready') return resolve();
-        const timer = setTimeout(() => {
-          logger.warn('live event bus not reachable at start; subscriptions are refused until it is');
-          resolve();
-        }, timeoutMs);
-        subscribeClient.once('ready', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-      }),
+      whenReady(subscribeClient, timeoutMs, () =>
+        logger.warn('live event bus not reachable at start; subscriptions are refused until it is'),
+      ),
     close: async () => {
       for (const listener of [...closings]) listener();
       interruptions.clear();

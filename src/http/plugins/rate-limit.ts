@@ -1,5 +1,6 @@
 import type { Plugin } from 'graphql-yoga';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { commandClient, whenReady } from '../../db/redis.js';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { bearerToken } from '../../auth/principal.js';
 import { hashToken } from '../../auth/tokens.js';
@@ -57,8 +58,7 @@ export function createRateLimiter(options: {
   let redis: Redis | undefined;
   let limiter: RateLimiterAbstract;
   if (redisUrl) {
-    // No offline queue: while Redis is away, commands fail at once instead of piling up.
-    redis = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 });
+    redis = commandClient(redisUrl);
     redis.on('error', () => {
       // Reported per request below (throttled); ioredis keeps reconnecting.
     });
@@ -105,17 +105,7 @@ export function createRateLimiter(options: {
     spend: (request, address) => spend(clientKey(request, address, verifiedTokens), 1),
     verifiedTokens,
     ready: (timeoutMs = 3000) =>
-      new Promise<void>((resolve) => {
-        if (!redis || redis.status === 'ready') return resolve();
-        const timer = setTimeout(() => {
-          logger.warn('rate limit store not reachable at start; serving without limits until it is');
-          resolve();
-        }, timeoutMs);
-        redis.once('ready', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-      }),
+      whenReady(redis, timeoutMs, () => logger.warn('rate limit store not reachable at start; serving without limits until it is')),
     close: () => {
       redis?.disconnect();
       return Promise.resolve();
