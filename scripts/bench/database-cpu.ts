@@ -1,19 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import pg from 'pg';
-
-/** Linux reports CPU time in clock ticks of USER_HZ, which is 100 on every architecture Node runs on. */
-const TICKS_PER_SECOND = 100;
-
-/** Fields of /proc/<pid>/stat after the command name: utime is field 14, stime 15, cutime 16, cstime 17. */
-async function statFields(pid: number): Promise<string[]> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-}
-
-async function childrenOf(pid: number): Promise<number[]> {
-  const children = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
-  return children.split(' ').filter(Boolean).map(Number);
-}
+import { processTree, readCpuSeconds, sumOver } from './proc.js';
 
 /**
  * CPU seconds PostgreSQL has spent so far, when it runs on this host: its postmaster's own time,
@@ -32,15 +19,8 @@ export async function databaseCpuReader(databaseUrl: string): Promise<(() => Pro
     const postmaster = Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]);
     const name = (await readFile(`/proc/${postmaster}/comm`, 'utf8')).trim();
     if (!/^postgres|^postmaster/.test(name)) return null;
-    return async () => {
-      const own = await statFields(postmaster);
-      let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
-      for (const child of await childrenOf(postmaster)) {
-        const fields = await statFields(child).catch(() => null);
-        if (fields) ticks += Number(fields[11]) + Number(fields[12]);
-      }
-      return ticks / TICKS_PER_SECOND;
-    };
+    return async () =>
+      (await readCpuSeconds(postmaster, { reaped: true })) + (await sumOver((await processTree(postmaster)).slice(1), readCpuSeconds));
   } catch {
     return null;
   } finally {

@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { processTree, readCpuSeconds, readRss, sumOver } from './proc.js';
 import { startServerProcess, type ServerProcess as Spawned } from '../support/server-process.js';
 import { FLOOR_SCRIPT, type PostGraphilePeer } from './peers.js';
 import type { Peer } from './scenarios.js';
@@ -40,42 +40,6 @@ export interface ServerProcess extends Omit<Spawned, 'stop'> {
   stop(): Promise<void>;
 }
 
-/** The process and its descendants (cluster workers), from /proc/<pid>/task/<tid>/children. */
-async function processTree(pid: number): Promise<number[]> {
-  const pids = [pid];
-  for (let i = 0; i < pids.length; i += 1) {
-    const tasks = await readdir(`/proc/${pids[i]}/task`).catch(() => [] as string[]);
-    for (const task of tasks) {
-      const children = await readFile(`/proc/${pids[i]}/task/${task}/children`, 'utf8').catch(() => '');
-      for (const child of children.split(' ').filter(Boolean)) pids.push(Number(child));
-    }
-  }
-  return pids;
-}
-
-export async function readRss(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const kb = /^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1];
-  if (!kb) throw new Error(`No VmRSS in /proc/${pid}/status`);
-  return Number(kb) * 1024;
-}
-
-/** Linux reports CPU time in clock ticks of USER_HZ, which is 100 on every architecture Node runs on. */
-const TICKS_PER_SECOND = 100;
-
-/** utime + stime of one process, in seconds (fields 14 and 15 of /proc/<pid>/stat, after the command name). */
-export async function readCpuSeconds(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // fields[0] is field 3 (state): utime is field 14, stime field 15.
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-}
-
-const sumOver = async (pid: number, read: (pid: number) => Promise<number>) => {
-  const values = await Promise.all((await processTree(pid)).map((p) => read(p).catch(() => 0)));
-  return values.reduce((sum, value) => sum + value, 0);
-};
-
 const STATEMENTS_METRIC = /^db_statements_total(?:\{[^}]*\})? (\d+(?:\.\d+)?(?:e\+\d+)?)$/m;
 const PEER_READY_LINE = /(?:PostGraphile|Floor) at (http:\/\/\S+)/;
 
@@ -108,8 +72,8 @@ export async function startServer(
       if (value === undefined) throw new Error('The server exposes no db_statements_total metric');
       return Number(value);
     },
-    rss: () => sumOver(server.pid, readRss),
-    cpuSeconds: () => sumOver(server.pid, readCpuSeconds),
+    rss: async () => sumOver(await processTree(server.pid), readRss),
+    cpuSeconds: async () => sumOver(await processTree(server.pid), readCpuSeconds),
     stop: async () => {
       await server.stop();
     },
