@@ -26,8 +26,16 @@ const numberAt = (text: string, at: number, length: number): number => {
  */
 export function parseTimestamptz(text: string): Date | number | null {
   const length = text.length;
-  if (length < 22 || text.charCodeAt(4) !== 45 || text.charCodeAt(10) !== 32) return generalParser(text);
-  const year = numberAt(text, 0, 4);
+  // The date and time separators where DateStyle ISO puts them: `-` `-` ` ` `:` `:`.
+  const shaped =
+    length >= 22 &&
+    text.charCodeAt(4) === 45 &&
+    text.charCodeAt(7) === 45 &&
+    text.charCodeAt(10) === 32 &&
+    text.charCodeAt(13) === 58 &&
+    text.charCodeAt(16) === 58;
+  const year = shaped ? numberAt(text, 0, 4) : NaN;
+  if (!(year >= 1000)) return generalParser(text);
   let at = 19;
   let millis = 0;
   if (text.charCodeAt(at) === 46) {
@@ -61,10 +69,8 @@ export function parseTimestamptz(text: string): Date | number | null {
   );
   const offset = (sign === 45 ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
   const time = utc - offset;
-  if (year < 1000 || Number.isNaN(time) || text.charCodeAt(7) !== 45 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) {
-    return generalParser(text);
-  }
-  return new Date(time);
+  // A digit that was not one (NaN) leaves the text to the general parser.
+  return Number.isNaN(time) ? generalParser(text) : new Date(time);
 }
 
 /** The type parsers of the row reader's statements: pg's own, with the fast `timestamptz`. */
