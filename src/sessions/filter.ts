@@ -59,6 +59,26 @@ export function sessionFilterConditions(filter: SessionFilter | null | undefined
 }
 
 /**
+ * Whether a filter narrows the list by nothing but its state (`archived`, `includeWorkloadSessions`):
+ * the list a client opens before the user filters anything. Its statement text is one of a few, and
+ * one plan suits every workspace, so it can be prepared (list.ts). The other dimensions draw their
+ * plans from their values (how rare a label or a model is), which a prepared plan would not see.
+ */
+export function narrowsByStateOnly(filter: SessionFilter | null | undefined): boolean {
+  return (
+    !filter ||
+    (!filter.userIds &&
+      !filter.projectIds &&
+      !filter.agents &&
+      !filter.models &&
+      !filter.origins &&
+      !filter.labels &&
+      !filter.search &&
+      !filter.messageSearch)
+  );
+}
+
+/**
  * Filters of up to this many label keys are one semi-join per key; more keys, one correlated count.
  * A semi-join per key lets PostgreSQL estimate from the label index how many sessions match and
  * pick its plan: a rare label (50 of 10,000 sessions) is read off the index and its sessions sorted

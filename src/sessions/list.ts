@@ -1,7 +1,7 @@
 import { Prisma, type PrismaClient, type Session } from '../generated/prisma/client.js';
 import { badUserInput, type ValidationItem } from '../errors.js';
 import { visibleSessionsSql, type WorkspaceAccess } from '../auth/access.js';
-import { sessionFilterConditions, type SessionFilter } from './filter.js';
+import { narrowsByStateOnly, sessionFilterConditions, type SessionFilter } from './filter.js';
 import { MAX_INT32 } from './input-rules.js';
 import { allOf, SESSION_COLUMNS } from './sql.js';
 import { CANONICAL_UUID } from './visible-session.js';
@@ -178,6 +178,9 @@ export async function listSessions(
            WHERE ${allOf([...where, ...bounds])}
            ${orderBy(order.field, backward ? reverse : order.direction)}
            LIMIT ${size + 1}`,
+          // Planning took longer than running it (0.45 ms a page on the bench's data): the unfiltered
+          // list, whose plan (the workspace's index in the page's order) holds for any values, is planned once per connection.
+          { prepared: narrowsByStateOnly(filter) },
         );
   const hasMore = rows.length > size;
   const page = rows.slice(0, size);
