@@ -46,7 +46,11 @@ function plan(options: BenchOptions): { variant: Variant; scenarios: ScenarioId[
     runs.push({ variant: VARIANTS['no-jit'], scenarios: options.scenarios.filter((s) => JIT_SCENARIOS.includes(s)) });
     const peerScenarios = options.scenarios.filter((s) => PEER_SCENARIOS.includes(s));
     runs.push({ variant: VARIANTS['workers-2'], scenarios: peerScenarios });
-    if (postgraphile) runs.push({ variant: VARIANTS.postgraphile, scenarios: peerScenarios });
+    if (postgraphile) {
+      // The same API on PostGraphile's runtime: the two compared on one Node.js as well as each on its own.
+      runs.push({ variant: VARIANTS.node24, scenarios: peerScenarios });
+      runs.push({ variant: VARIANTS.postgraphile, scenarios: peerScenarios });
+    }
     runs.push({ variant: VARIANTS.floor, scenarios: peerScenarios });
   }
   return runs.filter((run) => run.scenarios.length > 0);
@@ -68,7 +72,7 @@ async function stop(running: ServerProcess): Promise<void> {
 }
 
 /** Variants measured in every round of the compared scenarios (the no-DataLoader baseline runs once). */
-const ROUND_VARIANTS: readonly VariantName[] = ['default', 'no-jit', 'workers-2', 'postgraphile', 'floor'];
+const ROUND_VARIANTS: readonly VariantName[] = ['default', 'node24', 'no-jit', 'workers-2', 'postgraphile', 'floor'];
 
 /** Each scenario in the order it runs, with its round: the compared ones (a, a-c50) `rounds` times, interleaved. */
 function schedule(options: BenchOptions): { id: ScenarioId; round: number }[] {

@@ -5,7 +5,7 @@ import type { Peer } from './scenarios.js';
 
 const STARTUP_TIMEOUT_MS = 120_000;
 
-export type VariantName = 'default' | 'no-dataloaders' | 'no-jit' | 'workers-2' | 'postgraphile' | 'floor' | 'live';
+export type VariantName = 'default' | 'node24' | 'no-dataloaders' | 'no-jit' | 'workers-2' | 'postgraphile' | 'floor' | 'live';
 
 /** A server configuration the bench compares: its entry point and the environment it starts with. */
 export interface Variant {
@@ -16,10 +16,13 @@ export interface Variant {
   peer?: Peer;
   /** Several processes: each has its own /metrics, so statements are not counted. */
   workers?: number;
+  /** Runs on the Node.js PostGraphile runs on (its install's Node 24), not on the bench's own. */
+  peerRuntime?: boolean;
 }
 
 export const VARIANTS: Record<VariantName, Variant> = {
   default: { name: 'default', env: {} },
+  node24: { name: 'node24', env: {}, peerRuntime: true },
   'no-dataloaders': { name: 'no-dataloaders', entry: 'scripts/bench/unbatched-server.ts', env: {} },
   'no-jit': { name: 'no-jit', env: { GRAPHQL_JIT: 'false' } },
   'workers-2': { name: 'workers-2', env: { WEB_CONCURRENCY: '2' }, workers: 2 },
@@ -49,6 +52,11 @@ function peerProgram(variant: Variant, postgraphile: PostGraphilePeer | undefine
   return { executable: postgraphile.node, args: [postgraphile.script], readyLine: PEER_READY_LINE };
 }
 
+function peerNode(postgraphile: PostGraphilePeer | undefined): string {
+  if (!postgraphile) throw new Error('PostGraphile (and its Node.js) is not installed');
+  return postgraphile.node;
+}
+
 /** A server of `variant` on the seeded database, without migrating it (the bench did). */
 export async function startServer(
   databaseUrl: string,
@@ -59,6 +67,7 @@ export async function startServer(
     env: { DATABASE_URL: databaseUrl, MIGRATE_ON_START: 'false', ...variant.env },
     ...(variant.entry ? { entry: variant.entry } : {}),
     ...(variant.peer ? { program: peerProgram(variant, options.postgraphile) } : {}),
+    ...(variant.peerRuntime ? { node: peerNode(options.postgraphile) } : {}),
     nodeArgs: options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [],
     startupTimeoutMs: STARTUP_TIMEOUT_MS,
   });

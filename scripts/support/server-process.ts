@@ -28,6 +28,8 @@ function measuredServerEnv(): NodeJS.ProcessEnv {
 export interface ServerOptions {
   /** Added to measuredServerEnv(): the database and the switches of this run. */
   env: Record<string, string>;
+  /** The Node.js executable that runs the API: the one running this script unless set. */
+  node?: string;
   /** Node flags before the entry point (e.g. --cpu-prof). */
   nodeArgs?: string[];
   /** The entry point, from the repository's root: `src/main.ts` (what `npm start` runs) unless set. */
@@ -60,7 +62,7 @@ export interface ServerProcess {
  * listens; rejects if it exits first or does not start in time.
  */
 export async function startServerProcess(options: ServerOptions): Promise<ServerProcess> {
-  const executable = options.program?.executable ?? process.execPath;
+  const executable = options.program?.executable ?? options.node ?? process.execPath;
   const args = options.program?.args ?? [...(options.nodeArgs ?? []), '--import', 'tsx', options.entry ?? 'src/main.ts'];
   const readyLine = options.program?.readyLine ?? READY_LINE;
   const child = spawn(executable, args, {
