@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
+import { createPGlite } from './pglite-template.js';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
@@ -143,7 +144,7 @@ async function openEmbedded(options: DatabaseOptions): Promise<Database> {
   let pglite: PGlite;
   try {
     // PostgreSQL's own files live in a sub-folder, next to the lock file.
-    pglite = await PGlite.create(inMemory ? options.dataDir : path.join(options.dataDir, 'pgdata'));
+    pglite = await createPGlite(inMemory ? options.dataDir : path.join(options.dataDir, 'pgdata'));
   } catch (error) {
     await unlock();
     throw error;
