@@ -27,8 +27,10 @@ describe('PGlite: new clusters from a snapshot', { tags: ['embedded-only'], time
     }
   };
 
-  it('the first new cluster leaves a snapshot; later ones, in memory or in a folder, load it and work; existing data stays', async () => {
+  it('the first new cluster leaves a snapshot (replacing one that cannot be loaded); later ones load it; existing data stays', async () => {
     const template = path.join(root, 'snapshot.tar.gz');
+    // A snapshot cut short, or not one at all: the cluster is made the slow way and the snapshot replaced.
+    await writeFile(template, 'not a tarball');
     const first = path.join(root, 'first');
     expect(Number(await version(first))).toBeGreaterThanOrEqual(150000);
     expect((await stat(template)).size).toBeGreaterThan(1_000_000);
@@ -58,18 +60,5 @@ describe('PGlite: new clusters from a snapshot', { tags: ['embedded-only'], time
     } finally {
       await reopened.close();
     }
-  });
-
-  it('a snapshot that cannot be loaded is replaced by a new one, and the database is made the slow way', async () => {
-    const template = path.join(root, 'broken.tar.gz');
-    await writeFile(template, 'not a tarball');
-    const dir = path.join(root, 'from-broken');
-    const pglite = await createPGlite(dir, template);
-    try {
-      expect((await pglite.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
-    } finally {
-      await pglite.close();
-    }
-    expect((await stat(template)).size).toBeGreaterThan(1_000_000);
   });
 });
