@@ -65,18 +65,11 @@ export function sessionFilterConditions(filter: SessionFilter | null | undefined
  * plans from their values (how rare a label or a model is), which a prepared plan would not see.
  */
 export function narrowsByStateOnly(filter: SessionFilter | null | undefined): boolean {
-  return (
-    !filter ||
-    (!filter.userIds &&
-      !filter.projectIds &&
-      !filter.agents &&
-      !filter.models &&
-      !filter.origins &&
-      !filter.labels &&
-      !filter.search &&
-      !filter.messageSearch)
-  );
+  // Named by what may be set rather than by what may not: a dimension added later is planned per request until listed here.
+  return !filter || Object.entries(filter).every(([key, value]) => value == null || STATE_KEYS.has(key));
 }
+
+const STATE_KEYS: ReadonlySet<string> = new Set<keyof SessionFilter>(['archived', 'includeWorkloadSessions']);
 
 /**
  * Filters of up to this many label keys are one semi-join per key; more keys, one correlated count.
