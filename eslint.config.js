@@ -13,6 +13,7 @@ export default tseslint.config(
       'examples/client/generated/',
       'test/clients/relay/__generated__/',
       'artifacts/',
+      'dist/',
       '.data/',
       'eslint.config.js',
     ],

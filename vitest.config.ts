@@ -13,6 +13,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // The compiled sources, which the tests that start the server or the CLI as a process run.
+    globalSetup: ['test/support/global-setup.ts'],
     // Browser tests need Chromium: `npm run test:browser` (vitest.browser.config.ts).
     exclude: ['test/browser/**', 'node_modules/**'],
     // One more worker than cores: many tests wait on child processes, timers or the database.

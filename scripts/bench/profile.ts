@@ -46,7 +46,9 @@ function locate(url: string): { file: string; owner: string } {
     return { file: `${owner}/…/${path.basename(file)}`, owner };
   }
   const relative = path.relative(REPO_ROOT, file);
-  return { file: relative, owner: relative.startsWith('src/') ? 'src (this API)' : (relative.split('/')[0] ?? relative) };
+  // The server runs the compiled sources (dist/, as npm start does); the unbatched baseline runs src/ through tsx.
+  const ours = relative.startsWith('src/') || relative.startsWith('dist/');
+  return { file: relative, owner: ours ? 'src (this API)' : (relative.split('/')[0] ?? relative) };
 }
 
 /** A span of the monotonic clock, in microseconds (process.hrtime.bigint() / 1000n). */
@@ -83,7 +85,7 @@ export function summarizeProfile(profile: CpuProfile, file: string, top = 10, wi
     const { file: where, owner } = locate(frame.url);
     const name = frame.functionName || '(anonymous)';
     const key = `${name}\0${where}:${frame.lineNumber}`;
-    // TypeScript is compiled by tsx into code whose positions say nothing about the source.
+    // TypeScript run through tsx has positions that say nothing about the source.
     const position = where && !where.endsWith('.ts') ? `:${frame.lineNumber + 1}` : '';
     const fn = functions.get(key) ?? { name, where: `${where}${position}`, ms: 0, percent: 0 };
     fn.ms += us / 1000;

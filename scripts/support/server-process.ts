@@ -32,7 +32,10 @@ export interface ServerOptions {
   node?: string;
   /** Node flags before the entry point (e.g. --cpu-prof). */
   nodeArgs?: string[];
-  /** The entry point, from the repository's root: `src/main.ts` (what `npm start` runs) unless set. */
+  /**
+   * A TypeScript entry point from the repository's root, run through tsx; unless set, the server
+   * runs as `npm start` runs it (scripts/run.mjs: the compiled sources, compiled first if stale).
+   */
   entry?: string;
   startupTimeoutMs: number;
   /** Called with every complete line the server writes to stdout or stderr. */
@@ -63,7 +66,8 @@ export interface ServerProcess {
  */
 export async function startServerProcess(options: ServerOptions): Promise<ServerProcess> {
   const executable = options.program?.executable ?? options.node ?? process.execPath;
-  const args = options.program?.args ?? [...(options.nodeArgs ?? []), '--import', 'tsx', options.entry ?? 'src/main.ts'];
+  const entry = options.entry ? ['--import', 'tsx', options.entry] : ['scripts/run.mjs', 'main.js'];
+  const args = options.program?.args ?? [...(options.nodeArgs ?? []), ...entry];
   const readyLine = options.program?.readyLine ?? READY_LINE;
   const child = spawn(executable, args, {
     cwd: REPO_ROOT,

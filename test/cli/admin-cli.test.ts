@@ -9,7 +9,7 @@ import { runTs } from '../support/process.js';
 import { createTestServer } from '../support/server.js';
 import { PROCESS_TEST_MS } from '../support/budget.js';
 
-// Each child process starts tsx and opens its own database: slow on a loaded 2-core machine.
+// Each child process opens its own embedded database: slow on a loaded 2-core machine.
 
 describe('admin CLI (npm run admin)', () => {
   let dataDir: string;

@@ -14,7 +14,7 @@ import { createTestServer } from '../support/server.js';
 import { createTenant } from '../support/tenant.js';
 import { PROCESS_TEST_MS } from '../support/budget.js';
 
-// The load script starts tsx, a database and the server as a child: slow on a loaded 2-core machine.
+// The load script starts a database and the server as a child: slow on a loaded 2-core machine.
 
 describe('npm run load', () => {
   it(

@@ -7,10 +7,21 @@ export interface Finished {
   stderr: string;
 }
 
-/** Runs a TypeScript entry point of this project in a child process, as npm scripts do. */
+/**
+ * How an entry point of this project runs, as npm scripts run it: a module of src/ from its
+ * compiled copy in dist/ (as `npm start` and `npm run admin` do; test/support/global-setup.ts
+ * compiled it), a script through tsx.
+ */
+function nodeArgs(entry: string): string[] {
+  if (entry.startsWith('src/') && entry.endsWith('.ts')) return [entry.replace(/^src\//, 'dist/').replace(/\.ts$/, '.js')];
+  if (entry.endsWith('.mjs')) return [entry];
+  return ['--import', 'tsx', entry];
+}
+
+/** Runs an entry point of this project (src/… or scripts/….ts) in a child process, as npm scripts do. */
 export function runTs(entry: string, args: string[], env: Record<string, string | undefined>): Promise<Finished> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], { env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, [...nodeArgs(entry), ...args], { env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -36,9 +47,9 @@ export interface Started {
   stop(): Promise<number | null>;
 }
 
-/** Starts a long-running TypeScript entry point (the server) in a child process. */
-export function startTs(entry: string, env: Record<string, string | undefined>): Started {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { env: { ...process.env, ...env } });
+/** Starts a long-running entry point (the server) in a child process. */
+export function startTs(entry: string, env: Record<string, string | undefined>, args: string[] = []): Started {
+  const child = spawn(process.execPath, [...nodeArgs(entry), ...args], { env: { ...process.env, ...env } });
   let output = '';
   const listeners = new Set<() => void>();
   const onData = (chunk: Buffer) => {

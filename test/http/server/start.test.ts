@@ -18,7 +18,7 @@ async function graphql(url: string, query: string, token?: string) {
   return { status: response.status, body: (await response.json()) as { data?: Record<string, unknown>; errors?: unknown[] } };
 }
 
-// Each child process starts tsx and opens its own database: slow on a loaded 2-core machine.
+// Each child process opens its own embedded database: slow on a loaded 2-core machine.
 
 describe('npm start on the embedded database (a newcomer\u2019s first run)', { tags: ['embedded-only'], timeout: PROCESS_TEST_MS }, () => {
   let dataDir: string;
@@ -32,7 +32,8 @@ describe('npm start on the embedded database (a newcomer\u2019s first run)', { t
   const env = () => ({ DATABASE_URL: '', DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', DEMO_TOKEN, LOG_LEVEL: 'info' });
 
   it('migrates, seeds the demo tenant, serves /graphql, GraphiQL, /health and /ready, and stops on SIGTERM', async () => {
-    const server = startTs('src/main.ts', env());
+    // As `npm start` runs it: through scripts/run.mjs, which compiles src/ first when it changed.
+    const server = startTs('scripts/run.mjs', env(), ['main.js']);
     await whileRunning(server, async () => {
       const [, url] = await server.waitFor(/GraphQL API and GraphiQL at (http:\/\/\S+)/);
       expect(server.output()).toContain(`Demo token (keep it; it is shown only now): ${DEMO_TOKEN}`);
