@@ -3,10 +3,11 @@ import DirectivesPlugin from '@pothos/plugin-directives';
 import FederationPlugin from '@pothos/plugin-federation';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
-import { DateTimeResolver, JSONObjectResolver, UUIDResolver } from 'graphql-scalars';
+import { JSONObjectResolver, UUIDResolver } from 'graphql-scalars';
 import type { Context } from '../context.js';
 import type PrismaTypes from '../generated/pothos-prisma-types.js';
 import { getDatamodel } from '../generated/pothos-prisma-types.js';
+import { DateTimeScalar } from './date-time.js';
 import { NonNegativeIntScalar } from './non-negative-int.js';
 
 /** The one SchemaBuilder. It defines no types: every type lives in its own file. */
@@ -55,7 +56,7 @@ export const builder = new SchemaBuilder<{
 });
 
 builder.addScalarType('UUID', UUIDResolver);
-builder.addScalarType('DateTime', DateTimeResolver);
+builder.addScalarType('DateTime', DateTimeScalar);
 builder.addScalarType('NonNegativeInt', NonNegativeIntScalar);
 builder.addScalarType('JSONObject', JSONObjectResolver);
 
