@@ -1,6 +1,6 @@
 import { Prisma, type PrismaClient, type User } from '../generated/prisma/client.js';
 import { readRows } from '../db/rows.js';
-import { normalizeLabels, type Label } from './labels.js';
+import type { Label } from './labels.js';
 import { EMPTY_USAGE, usageFromTotals, type SessionUsage, type UsageTotals } from './usage.js';
 
 /** What a list shows beside each session: its owner, its labels and its usage. */
@@ -18,8 +18,8 @@ interface DetailsRow extends Omit<UsageTotals, 'input'> {
   username: string | null;
   fullName: string | null;
   userCreatedAt: Date | null;
-  /** [key, value] pairs, one per label value. */
-  labels: [string, string][];
+  /** Grouped by key, keys and values in code-point order (stored pairs are unique). */
+  labels: Label[];
   /** Null when the session has no usage rollup yet (no messages). */
   input: number | null;
 }
@@ -30,7 +30,8 @@ const NO_DETAILS: SessionDetails = Object.freeze({ creator: null, labels: [], us
  * Owner, labels and usage of many sessions in one statement (Session.creator, labels and usage
  * load through it): one round trip and one result set per page instead of three, however many
  * of the three fields the request asks for. Usage comes from the rollup (see usage.ts); labels
- * are normalised as everywhere else (sorted keys, sorted values).
+ * come grouped and sorted as everywhere else (keys, then each key's values, in code-point order:
+ * compareText), by PostgreSQL, so that a page's labels are not regrouped and sorted in JavaScript.
  */
 export async function loadSessionDetails(prisma: PrismaClient, sessionIds: readonly string[]): Promise<Map<string, SessionDetails>> {
   const rows = await readRows<DetailsRow>(
@@ -38,7 +39,9 @@ export async function loadSessionDetails(prisma: PrismaClient, sessionIds: reado
     Prisma.sql`
     SELECT s.id::text AS "sessionId",
            u.id::text AS "userId", u.email, u.username, u.full_name AS "fullName", u.created_at AS "userCreatedAt",
-           COALESCE((SELECT json_agg(json_build_array(l.key, l.value)) FROM session_labels l WHERE l.session_id = s.id), '[]'::json) AS labels,
+           COALESCE((SELECT json_agg(json_build_object('key', k.key, 'values', k.values) ORDER BY k.key COLLATE "C")
+                       FROM (SELECT l.key, json_agg(l.value ORDER BY l.value COLLATE "C") AS values
+                               FROM session_labels l WHERE l.session_id = s.id GROUP BY l.key) k), '[]'::json) AS labels,
            r.input_tokens::float8 AS "input",
            r.output_tokens::float8 AS "output",
            r.cache_read_input_tokens::float8 AS "cacheRead",
@@ -60,7 +63,7 @@ export async function loadSessionDetails(prisma: PrismaClient, sessionIds: reado
         row.userId === null
           ? null
           : { id: row.userId, email: row.email!, username: row.username, fullName: row.fullName, createdAt: row.userCreatedAt! },
-      labels: normalizeLabels(row.labels.map(([key, value]) => ({ key, values: [value] }))),
+      labels: row.labels,
       usage: row.input === null ? EMPTY_USAGE : usageFromTotals({ ...row, input: row.input }),
     });
   }

@@ -63,10 +63,23 @@ export function normalizeLabels(labels: readonly Label[]): Label[] {
     .map(([key, values]) => ({ key, values: [...values].sort(compareText) }));
 }
 
-/** Code-point order, the same on every platform (unlike localeCompare). */
+/**
+ * Code-point order, as PostgreSQL's COLLATE "C" sorts UTF-8 (the label and facet queries sort
+ * there), the same on every platform (unlike localeCompare). JavaScript's `<` compares UTF-16
+ * code units, which puts a character past U+FFFF (a surrogate pair, D800-DFFF) before one of
+ * U+E000-U+FFFF: the first differing unit is moved to where its code point sorts.
+ */
 export function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return codePointRank(x) - codePointRank(y);
+  }
+  return a.length - b.length;
 }
+
+const codePointRank = (unit: number) => (unit >= 0xd800 && unit <= 0xdfff ? unit + 0x2000 : unit >= 0xe000 ? unit - 0x800 : unit);
 
 /** Labels of many sessions in one statement, grouped per session, keys and values sorted. */
 export async function loadLabels(prisma: PrismaClient, sessionIds: readonly string[]): Promise<Map<string, Label[]>> {

@@ -299,7 +299,15 @@ const ORIGINS_ALLOWED: Record<TokenKind, readonly Origin[]> = {
   SERVICE: ['USER', 'WORKER', 'EVAL', 'OPTIMIZATION', 'TRAINING', 'WORLD'],
 };
 
-/** Labels as stored: duplicate keys merge, duplicate values collapse, sorted. */
+/** Code-point order, compared code point by code point (the API documents this order). */
+function byCodePoints(a: string, b: string): number {
+  const x = Array.from(a, (c) => c.codePointAt(0)!);
+  const y = Array.from(b, (c) => c.codePointAt(0)!);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
+  return x.length - y.length;
+}
+
+/** Labels as stored: duplicate keys merge, duplicate values collapse, sorted in code-point order. */
 export function normalizeLabels(labels: Label[]): Label[] {
   const byKey = new Map<string, Set<string>>();
   for (const label of labels) {
@@ -309,8 +317,8 @@ export function normalizeLabels(labels: Label[]): Label[] {
   }
   return [...byKey]
     .filter(([, values]) => values.size > 0)
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([key, values]) => ({ key, values: [...values].sort() }));
+    .sort(([a], [b]) => byCodePoints(a, b))
+    .map(([key, values]) => ({ key, values: [...values].sort(byCodePoints) }));
 }
 
 export interface SaveRequest {
