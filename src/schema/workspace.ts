@@ -1,3 +1,4 @@
+import type { GraphQLResolveInfo } from 'graphql';
 import { workspaceAccess, type WorkspaceAccess } from '../auth/access.js';
 import type { Context } from '../context.js';
 import { builder } from './builder.js';
@@ -21,7 +22,8 @@ interface WorkspaceSlugs {
  * that takes the slugs to it.
  */
 export function inWorkspace<Args extends WorkspaceSlugs, Result>(
-  resolve: (access: WorkspaceAccess, args: Args, ctx: Context) => Result | Promise<Result>,
-): (parent: unknown, args: Args, ctx: Context) => Promise<Result> {
-  return async (_parent, args, ctx) => resolve(await workspaceAccess(ctx.prisma, ctx.principal, args.org, args.workspace), args, ctx);
+  resolve: (access: WorkspaceAccess, args: Args, ctx: Context, info: GraphQLResolveInfo) => Result | Promise<Result>,
+): (parent: unknown, args: Args, ctx: Context, info: GraphQLResolveInfo) => Promise<Result> {
+  return async (_parent, args, ctx, info) =>
+    resolve(await workspaceAccess(ctx.prisma, ctx.principal, args.org, args.workspace), args, ctx, info);
 }

@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import { requirePrincipal } from '../auth/access.js';
 import type { Principal } from '../auth/principal.js';
 import type { PrismaClient, Session, User } from '../generated/prisma/client.js';
-import { loadSessionDetailsInOrder, type SessionDetails } from './details.js';
+import { SessionDetailsLoader } from './details-loader.js';
 import { loadVisibleMessages, loadVisibleUsers } from './nodes.js';
 import {
   loadLastSeqs,
@@ -20,7 +20,7 @@ import { loadVisibleSessions } from './visible-session.js';
  */
 export interface Loaders {
   /** Owner, labels and usage by session id, all three in one statement per page. */
-  details: DataLoader<string, SessionDetails>;
+  details: SessionDetailsLoader;
   transcript: DataLoader<TranscriptRequest, TranscriptPage, string>;
   /** The highest stored seq of a session (0 without messages). */
   lastSeq: DataLoader<string, number>;
@@ -43,7 +43,7 @@ export interface LoaderOptions {
 export function createLoaders(prisma: PrismaClient, principal: Principal | null, { batch = true }: LoaderOptions = {}): Loaders {
   const options = batch ? {} : { batch: false, cache: false };
   return {
-    details: new DataLoader((ids) => loadSessionDetailsInOrder(prisma, ids), options),
+    details: new SessionDetailsLoader(prisma, { batch }),
     transcript: new DataLoader((requests) => loadTranscriptPages(prisma, requests), { ...options, cacheKeyFn: transcriptKey }),
     lastSeq: new DataLoader((ids) => loadLastSeqs(prisma, ids), options),
     visibleSession: new DataLoader(async (ids) => loadVisibleSessions(prisma, requirePrincipal(principal), ids), options),
