@@ -1,5 +1,5 @@
 import { useGraphQLSSE } from '@graphql-yoga/plugin-graphql-sse';
-import { createYoga, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Registry } from 'prom-client';
 import { DEFAULT_FACETS_CACHE_SECONDS, DEFAULT_LIMITS, type Config } from '../config.js';
 import { createContext, type Context } from '../context.js';
@@ -9,6 +9,8 @@ import type { LoaderOptions } from '../sessions/loaders.js';
 import { useFacetsInvalidation } from './plugins/facets-invalidation.js';
 import { useCors } from './plugins/cors.js';
 import { useJitExecution } from './plugins/jit.js';
+import { useBodyLimit } from './plugins/body-limit.js';
+import { useReadiness } from './plugins/readiness.js';
 import { useErrorEnvelope } from './plugins/error-envelope.js';
 import { toPublicError } from './public-errors.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
@@ -78,7 +80,8 @@ export function buildYoga({
     cors: false,
     graphiql: config.graphiql ? graphiqlOptions(config.demoToken) : false,
     renderGraphiQL: renderLocalGraphiQL,
-    maxRequestBodySize: config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    // MAX_BODY_BYTES is enforced by useBodyLimit (below), which counts only bodies without a length.
+    maxRequestBodySize: false,
     // A JSON array body runs each operation through every limit, and counts each against the rate limit.
     // Trusted documents are sent by `documentId` (GraphQL over HTTP's persisted documents).
     extraParamNames: ['documentId'],
@@ -117,17 +120,9 @@ export function buildYoga({
       // After the envelope: it takes the suggestions out of the errors the envelope made.
       ...(config.introspection ? [] : useIntrospectionOff()),
       ...((config.graphqlJit ?? true) ? [useJitExecution(logger)] : []),
-      useReadinessCheck({
-        endpoint: '/ready',
-        check: async () => {
-          try {
-            await prisma.$queryRaw`SELECT 1`;
-            return true;
-          } catch {
-            return false;
-          }
-        },
-      }),
+      useReadiness(prisma),
+      // Last: it wraps whichever request parser the plugins above left in place, as yoga's own limit did.
+      useBodyLimit(config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES),
     ],
   });
 }
