@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { expect } from 'vitest';
 
 export interface Finished {
@@ -49,7 +49,15 @@ export interface Started {
 
 /** Starts a long-running entry point (the server) in a child process. */
 export function startTs(entry: string, env: Record<string, string | undefined>, args: string[] = []): Started {
-  const child = spawn(process.execPath, [...nodeArgs(entry), ...args], { env: { ...process.env, ...env } });
+  return started(spawn(process.execPath, [...nodeArgs(entry), ...args], { env: { ...process.env, ...env } }));
+}
+
+/** Starts `npm run <script>` (`npm start` for 'start'), as a newcomer or a process manager runs it. */
+export function startNpmScript(script: string, env: Record<string, string | undefined>): Started {
+  return started(spawn('npm', script === 'start' ? ['start'] : ['run', script], { env: { ...process.env, ...env } }));
+}
+
+function started(child: ChildProcessWithoutNullStreams): Started {
   let output = '';
   const listeners = new Set<() => void>();
   const onData = (chunk: Buffer) => {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrap, seedDemoTenant } from '../../../src/admin/provision.js';
 import { openTestDatabase, withFreshDatabase } from '../../support/database.js';
-import { runTs, startTs, whileRunning } from '../../support/process.js';
+import { runTs, startNpmScript, startTs, whileRunning } from '../../support/process.js';
 import { PROCESS_TEST_MS } from '../../support/budget.js';
 
 const DEMO_TOKEN = 'cst_demo-token-for-the-start-test';
@@ -32,10 +32,12 @@ describe('npm start on the embedded database (a newcomer\u2019s first run)', { t
   const env = () => ({ DATABASE_URL: '', DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', DEMO_TOKEN, LOG_LEVEL: 'info' });
 
   it('migrates, seeds the demo tenant, serves /graphql, GraphiQL, /health and /ready, and stops on SIGTERM', async () => {
-    // As `npm start` runs it: through scripts/run.mjs, which compiles src/ first when it changed.
-    const server = startTs('scripts/run.mjs', env(), ['main.js']);
+    // `npm start` itself (scripts/run.mjs compiles src/ first when it changed), stopped as a
+    // process manager stops it: SIGTERM to npm, which must reach the server (the script execs it).
+    const server = startNpmScript('start', env());
+    let url: string | undefined;
     await whileRunning(server, async () => {
-      const [, url] = await server.waitFor(/GraphQL API and GraphiQL at (http:\/\/\S+)/);
+      [, url] = await server.waitFor(/GraphQL API and GraphiQL at (http:\/\/\S+)/);
       expect(server.output()).toContain(`Demo token (keep it; it is shown only now): ${DEMO_TOKEN}`);
       const base = new URL(url!);
 
@@ -81,6 +83,9 @@ describe('npm start on the embedded database (a newcomer\u2019s first run)', { t
       expect(log.length).toBeGreaterThan(0);
       for (const line of log) expect(() => JSON.parse(line) as unknown).not.toThrow();
     });
+    // npm exited 0 (whileRunning checked) because the server shut down, not because npm left it running.
+    expect(server.output()).toContain('"msg":"shutting down","signal":"SIGTERM"');
+    await expect(fetch(new URL('/health', url))).rejects.toThrow();
   });
 
   it(
