@@ -9,6 +9,7 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { DEFAULT_POOL, type PoolConfig } from '../config.js';
 import type { MigrationConnection } from './migrate.js';
+import { rowObjects } from './row-objects.js';
 import { registerRowReader, type RowReader } from './rows.js';
 import { ROW_TYPES } from './timestamps.js';
 
@@ -23,14 +24,15 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export type OnQuery = (sql: string, params: string) => void;
+/** Told each statement sent; `params` (its parameters as JSON) is made only when asked for: the server counts, tests read them. */
+export type OnQuery = (sql: string, params: () => string) => void;
 
 export interface DatabaseOptions {
   /** PostgreSQL URL; undefined opens the embedded PGlite database in `dataDir`. */
   databaseUrl: string | undefined;
   /** Folder of the embedded database; `memory://` keeps it in memory. */
   dataDir: string;
-  /** Called with every SQL statement Prisma sends and its parameters as JSON (counting, plans). */
+  /** Called with every SQL statement sent and (on demand) its parameters as JSON: counting, plans. */
   onQuery?: OnQuery;
   /** PostgreSQL only: pool size and timeouts (the embedded database is in-process). */
   pool?: PoolConfig;
@@ -56,7 +58,7 @@ function postgresPool(databaseUrl: string, pool: PoolConfig): pg.Pool {
 function counted(reader: RowReader, onQuery: OnQuery | undefined): RowReader {
   if (!onQuery) return reader;
   return (text, values, prepared) => {
-    onQuery(text, JSON.stringify(values));
+    onQuery(text, () => JSON.stringify(values));
     return reader(text, values, prepared);
   };
 }
@@ -84,7 +86,7 @@ function createPrisma(adapter: PrismaPg | PrismaPGlite, onQuery: OnQuery | undef
   const transactionOptions = { maxWait: pool.connectTimeoutMs, timeout: pool.statementTimeoutMs };
   if (!onQuery) return new PrismaClient({ adapter, transactionOptions });
   const prisma = new PrismaClient({ adapter, transactionOptions, log: [{ emit: 'event', level: 'query' }] });
-  prisma.$on('query', (event) => onQuery(event.query, event.params));
+  prisma.$on('query', (event) => onQuery(event.query, () => event.params));
   return prisma;
 }
 
@@ -153,7 +155,13 @@ async function openEmbedded(options: DatabaseOptions): Promise<Database> {
   registerRowReader(
     prisma,
     // PGlite runs in this process: there is no parse per round trip worth a name.
-    counted(async (text, values) => (await pglite.query<Record<string, unknown>>(text, values)).rows, options.onQuery),
+    counted(async (text, values) => {
+      const { fields, rows } = await pglite.query<unknown[]>(text, values, { rowMode: 'array' });
+      return rowObjects(
+        fields.map((field) => field.name),
+        rows,
+      );
+    }, options.onQuery),
   );
   const conn: MigrationConnection = {
     exec: async (sql) => {
@@ -184,7 +192,17 @@ function openPostgres(databaseUrl: string, options: DatabaseOptions): Database {
     prisma,
     counted(async (text, values, prepared) => {
       const name = prepared ? statementName(text) : undefined;
-      return (await connections.query<Record<string, unknown>>({ text, values, types: ROW_TYPES, ...(name ? { name } : {}) })).rows;
+      const { fields, rows } = await connections.query<unknown[]>({
+        text,
+        values,
+        types: ROW_TYPES,
+        rowMode: 'array',
+        ...(name ? { name } : {}),
+      });
+      return rowObjects(
+        fields.map((field) => field.name),
+        rows,
+      );
     }, options.onQuery),
   );
   return {

@@ -23,7 +23,7 @@ export async function openTestDatabase(databaseUrl: string | undefined): Promise
     dataDir: 'memory://',
     onQuery: (sql, params) => {
       statements.push(sql);
-      parameters.push(params);
+      parameters.push(params());
     },
   });
   const migrations = await readMigrations();
