@@ -41,9 +41,10 @@ const NO_DETAILS: SessionDetails = Object.freeze({ creator: null, labels: [], us
  * Owner, labels and usage of many sessions in one statement (Session.creator, labels and usage
  * load through it): one round trip and one result set per page instead of three, however many
  * of the three fields the request asks for. Usage comes from the rollup (see usage.ts); labels
- * come as pairs that PostgreSQL sorted as everywhere else (keys, then each key's values, in
- * code-point order: compareText), grouped by key here in one pass. Grouping in SQL as well cost
- * PostgreSQL 200 µs more per page than it saved here (docs/performance.md).
+ * from the session's label_pairs, kept by a trigger as [key, value] pairs sorted as everywhere
+ * else (keys, then each key's values, in code-point order: compareText), grouped by key here in
+ * one pass. Aggregating them from session_labels for every page was most of the statement's cost,
+ * and grouping them in SQL too cost PostgreSQL more than it saved here (docs/performance.md).
  */
 export async function loadSessionDetails(prisma: PrismaClient, sessionIds: readonly string[]): Promise<Map<string, SessionDetails>> {
   const rows = await readRows<DetailsRow>(
@@ -51,8 +52,7 @@ export async function loadSessionDetails(prisma: PrismaClient, sessionIds: reado
     Prisma.sql`
     SELECT s.id::text AS "sessionId",
            u.id::text AS "userId", u.email, u.username, u.full_name AS "fullName", u.created_at AS "userCreatedAt",
-           COALESCE((SELECT json_agg(json_build_array(l.key, l.value) ORDER BY l.key COLLATE "C", l.value COLLATE "C")
-                       FROM session_labels l WHERE l.session_id = s.id), '[]'::json) AS labels,
+           s.label_pairs AS labels,
            r.input_tokens::float8 AS "input",
            r.output_tokens::float8 AS "output",
            r.cache_read_input_tokens::float8 AS "cacheRead",
