@@ -4,7 +4,7 @@ import { builder } from './builder.js';
 import { atMost } from './list-bounds.js';
 
 export const SessionLabelRef = builder.objectRef<Label>('SessionLabel').implement({
-  description: 'One label key and its values, both sorted. Not an entity: it belongs to its session (no id).',
+  description: 'One label key and its values, both sorted in code-point order. Not an entity: it belongs to its session (no id).',
   fields: (t) => ({
     key: t.exposeString('key', { description: 'Matches ^[a-z0-9][a-z0-9_.:/-]{0,62}$.' }),
     values: t.exposeStringList('values', { description: 'Sorted, without duplicates.' }),

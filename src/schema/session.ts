@@ -65,7 +65,8 @@ export const SessionRef = builder.prismaObject('Session', {
     labels: t.field({
       type: [SessionLabelRef],
       nullable: true,
-      description: 'Sorted by key; values sorted. Null (with an error) only when they could not be loaded. Batched per request.',
+      description:
+        'Sorted by key; values sorted (code-point order). Null (with an error) only when they could not be loaded. Batched per request.',
       resolve: (session, _args, ctx) => pickFrom(ctx.loaders.details.get(session.id), (details) => details.labels),
     }),
     usage: t.field({
