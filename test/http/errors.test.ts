@@ -184,8 +184,9 @@ describe('error envelope, one real request per code', () => {
           own.members[0]!.token,
         );
         expect(saved.body.errors).toBeUndefined();
-        // A real fault in the real database: the labels table disappears under the server.
-        await db.database.withConnection((conn) => conn.exec('ALTER TABLE session_labels RENAME TO session_labels_gone'));
+        // A real fault in the real database: a table the details statement reads (owner, labels
+        // and usage) disappears under the server.
+        await db.database.withConnection((conn) => conn.exec('ALTER TABLE session_usage_rollups RENAME TO session_usage_rollups_gone'));
         const response = await broken.execute(GetSessionDocument, { org: own.org, workspace: own.workspace, id }, own.members[0]!.token);
         expect(response.status).toBe(200);
         // The error nulls its own fields (labels, and creator and usage, read in the same statement,
@@ -198,7 +199,7 @@ describe('error envelope, one real request per code', () => {
         expect(requestId).toBeTruthy();
         const logged = broken.logger.lines.find((line) => line.level === 'error');
         expect(logged?.fields.requestId).toBe(requestId);
-        expect(JSON.stringify(logged?.fields)).toMatch(/session_labels/);
+        expect(JSON.stringify(logged?.fields)).toMatch(/session_usage_rollups/);
       } finally {
         await db.database.close();
       }
