@@ -12,14 +12,7 @@ import { budget } from '../support/budget.js';
 import { createTestServer, type TestServer } from '../support/server.js';
 import { createTenant, type Tenant } from '../support/tenant.js';
 import { fuzzParameters } from '../fuzz/settings.js';
-
-/** Code-point order, from the code points themselves (not from UTF-16 units, as compareText works). */
-function byCodePoints(a: string, b: string): number {
-  const x = Array.from(a, (c) => c.codePointAt(0)!);
-  const y = Array.from(b, (c) => c.codePointAt(0)!);
-  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
-  return x.length - y.length;
-}
+import { byCodePoints } from '../support/code-points.js';
 
 // Characters whose UTF-16 order differs from their code-point order (U+E000 to U+FFFF against
 // characters past U+FFFF, which UTF-16 writes as surrogate pairs), with ASCII and Latin-1 beside them.

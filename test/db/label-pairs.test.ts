@@ -7,14 +7,7 @@ import { fuzzParameters } from '../fuzz/settings.js';
 import { budget } from '../support/budget.js';
 import { sharedTestDatabase, type TestDatabase } from '../support/database.js';
 import { createTenant, type Tenant } from '../support/tenant.js';
-
-/** Code-point order, from the code points themselves. */
-function byCodePoints(a: string, b: string): number {
-  const x = Array.from(a, (c) => c.codePointAt(0)!);
-  const y = Array.from(b, (c) => c.codePointAt(0)!);
-  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
-  return x.length - y.length;
-}
+import { byCodePoints } from '../support/code-points.js';
 
 /** What a session's labels are, read from the source of truth and sorted here. */
 async function fromSessionLabels(db: TestDatabase, sessionId: string): Promise<Label[]> {

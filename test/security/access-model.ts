@@ -7,6 +7,8 @@
  * promises, plus the session as it must be afterwards for writes that succeed.
  */
 
+import { byCodePoints } from '../support/code-points.js';
+
 export type Role = 'READER' | 'CONTRIBUTOR' | 'ADMIN';
 export type TokenKind = 'USER' | 'WORKER' | 'SERVICE';
 export type Visibility = 'PRIVATE' | 'WORKSPACE';
@@ -298,14 +300,6 @@ const ORIGINS_ALLOWED: Record<TokenKind, readonly Origin[]> = {
   WORKER: ['USER', 'WORKER'],
   SERVICE: ['USER', 'WORKER', 'EVAL', 'OPTIMIZATION', 'TRAINING', 'WORLD'],
 };
-
-/** Code-point order, compared code point by code point (the API documents this order). */
-function byCodePoints(a: string, b: string): number {
-  const x = Array.from(a, (c) => c.codePointAt(0)!);
-  const y = Array.from(b, (c) => c.codePointAt(0)!);
-  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
-  return x.length - y.length;
-}
 
 /** Labels as stored: duplicate keys merge, duplicate values collapse, sorted in code-point order. */
 export function normalizeLabels(labels: Label[]): Label[] {
