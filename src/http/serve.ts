@@ -1,13 +1,26 @@
 import { ConfigError, loadConfig } from '../config.js';
-import { createLogger, errorFields } from '../logger.js';
+import { createLogger, errorFields, type Logger } from '../logger.js';
 import { isWorker, reportListening, runPrimary } from './cluster.js';
 import { startServer, type ServerOptions } from './server.js';
 
 const announce = (url: string) => process.stdout.write(`GraphQL API and GraphiQL at ${url}\n`);
 
+/** The oldest Node.js line still maintained (Node 20's support ended on 2026-04-30). */
+const OLDEST_MAINTAINED_NODE = 22;
+
+function warnIfUnmaintained(logger: Logger): void {
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major >= OLDEST_MAINTAINED_NODE) return;
+  logger.warn(`Node.js ${major} is past its end of life: fine for development; run Node 24 in production (docs/operations.md)`, {
+    node: process.version,
+  });
+}
+
 async function run(options: ServerOptions): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
+  // Once per server (a cluster's primary, not each worker).
+  if (!isWorker()) warnIfUnmaintained(logger);
   if (config.webConcurrency > 1 && !isWorker()) {
     runPrimary(config.webConcurrency, logger, announce);
     return;
@@ -40,6 +53,7 @@ async function run(options: ServerOptions): Promise<void> {
 
   const server = await started;
   logger.info('server listening', { url: server.url, database: server.database.mode });
+
   // A worker's primary prints the ready line once all its workers listen.
   if (isWorker()) reportListening(server.url);
   else announce(server.url);
