@@ -1,10 +1,17 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
 const READY_LINE = /GraphQL API and GraphiQL at (http:\/\/\S+)/;
 const OUTPUT_TAIL_CHARS = 20_000;
 const STOP_GRACE_MS = 20_000;
+
+/** The Node flags `npm start` gives the server (package.json's `config.serverNodeFlags`). */
+export function serverNodeFlags(): string[] {
+  const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { config: { serverNodeFlags: string } };
+  return manifest.config.serverNodeFlags.split(/\s+/).filter(Boolean);
+}
 
 /**
  * The environment of a server process that a script measures (bench, load): as `npm start` runs
@@ -30,7 +37,7 @@ export interface ServerOptions {
   env: Record<string, string>;
   /** The Node.js executable that runs the API: the one running this script unless set. */
   node?: string;
-  /** Node flags before the entry point (e.g. --cpu-prof). */
+  /** Node flags before the entry point (e.g. --cpu-prof), after those `npm start` gives. */
   nodeArgs?: string[];
   /**
    * A TypeScript entry point from the repository's root, run through tsx; unless set, the server
@@ -67,7 +74,7 @@ export interface ServerProcess {
 export async function startServerProcess(options: ServerOptions): Promise<ServerProcess> {
   const executable = options.program?.executable ?? options.node ?? process.execPath;
   const entry = options.entry ? ['--import', 'tsx', options.entry] : ['scripts/run.mjs', 'main.js'];
-  const args = options.program?.args ?? [...(options.nodeArgs ?? []), ...entry];
+  const args = options.program?.args ?? [...serverNodeFlags(), ...(options.nodeArgs ?? []), ...entry];
   const readyLine = options.program?.readyLine ?? READY_LINE;
   const child = spawn(executable, args, {
     cwd: REPO_ROOT,

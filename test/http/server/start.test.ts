@@ -6,6 +6,7 @@ import { bootstrap, seedDemoTenant } from '../../../src/admin/provision.js';
 import { openTestDatabase, withFreshDatabase } from '../../support/database.js';
 import { runTs, startNpmScript, startTs, whileRunning } from '../../support/process.js';
 import { PROCESS_TEST_MS } from '../../support/budget.js';
+import { serverNodeFlags } from '../../../scripts/support/server-process.js';
 
 const DEMO_TOKEN = 'cst_demo-token-for-the-start-test';
 
@@ -81,7 +82,9 @@ describe('npm start on the embedded database (a newcomer\u2019s first run)', { t
         .split('\n')
         .filter((line) => line.startsWith('{'));
       expect(log.length).toBeGreaterThan(0);
-      for (const line of log) expect(() => JSON.parse(line) as unknown).not.toThrow();
+      const entries = log.map((line) => JSON.parse(line) as { msg?: string; nodeFlags?: string[] });
+      // The server runs with the Node flags package.json gives it (its young generation's size).
+      expect(entries.find((entry) => entry.msg === 'server listening')?.nodeFlags).toEqual(expect.arrayContaining(serverNodeFlags()));
     });
     // Node 20 is past its end of life: a server on it says so once, at start (and on 22+ does not).
     const unmaintained = Number(process.versions.node.split('.')[0]) < 22;
