@@ -6,7 +6,7 @@ export const TIMESTAMPTZ_OID = 1184;
 const generalParser = pg.types.getTypeParser(TIMESTAMPTZ_OID, 'text') as (text: string) => Date | number | null;
 
 const ZERO = 48;
-/** What a fraction's 1, 2 or 3 digits are worth in milliseconds (a literal in the loop was an array per timestamp). */
+/** What a fraction's first 1, 2 or 3 digits are worth in milliseconds. */
 const MILLIS_PER_DIGIT = [100, 10, 1] as const;
 const digitAt = (text: string, at: number): number => {
   const digit = text.charCodeAt(at) - ZERO;
