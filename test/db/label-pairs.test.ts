@@ -7,14 +7,12 @@ import { fuzzParameters } from '../fuzz/settings.js';
 import { budget } from '../support/budget.js';
 import { sharedTestDatabase, type TestDatabase } from '../support/database.js';
 import { createTenant, type Tenant } from '../support/tenant.js';
-import { byCodePoints } from '../support/code-points.js';
+import { normalizeLabels } from '../security/access-model.js';
 
-/** What a session's labels are, read from the source of truth and sorted here. */
+/** What a session's labels are, read from the source of truth and grouped and sorted by the isolation model. */
 async function fromSessionLabels(db: TestDatabase, sessionId: string): Promise<Label[]> {
   const rows = await db.database.prisma.sessionLabel.findMany({ where: { sessionId }, select: { key: true, value: true } });
-  const byKey = new Map<string, string[]>();
-  for (const { key, value } of rows) byKey.set(key, [...(byKey.get(key) ?? []), value]);
-  return [...byKey].sort(([a], [b]) => byCodePoints(a, b)).map(([key, values]) => ({ key, values: values.sort(byCodePoints) }));
+  return normalizeLabels(rows.map(({ key, value }) => ({ key, values: [value] })));
 }
 
 const KEYS = ['team', 'env', 'z.k'];
